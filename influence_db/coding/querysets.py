@@ -1,0 +1,62 @@
+"""Named reads. Views, the admin and exports ask for records by what they need."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+
+from influence_db.coding.choices import Status
+
+
+class CodedRecordQuerySet(models.QuerySet):
+    def approved(self) -> CodedRecordQuerySet:
+        return self.filter(status=Status.APPROVED)
+
+    def awaiting_review(self) -> CodedRecordQuerySet:
+        # Oldest first: the queue is cleared in the order work was handed in.
+        return self.filter(status=Status.SUBMITTED).order_by("submitted_at", "pk")
+
+    def for_changelist(self) -> CodedRecordQuerySet:
+        """What the admin changelist needs to show a page without a query per row."""
+        return self
+
+
+class SourceQuerySet(CodedRecordQuerySet):
+    def coded_documents(self) -> SourceQuerySet:
+        return self.filter(is_coded_document=True)
+
+
+class ActorQuerySet(CodedRecordQuerySet):
+    def named(self, name: str) -> ActorQuerySet:
+        """Actors whose canonical name or any alias is `name`, ignoring case."""
+        from influence_db.coding.models import ActorAlias
+
+        name = name.strip()
+        alias = ActorAlias.objects.filter(actor=OuterRef("pk"), name__iexact=name)
+        return self.filter(Q(name__iexact=name) | Exists(alias))
+
+    def for_changelist(self) -> ActorQuerySet:
+        return super().for_changelist().select_related("parent").annotate(alias_count=Count("aliases", distinct=True))
+
+
+class EventQuerySet(CodedRecordQuerySet):
+    def for_changelist(self) -> EventQuerySet:
+        from influence_db.coding.models import EventParticipant
+
+        participants = EventParticipant.objects.select_related("actor").order_by("role", "actor__name")
+        return super().for_changelist().prefetch_related(Prefetch("event_participants", queryset=participants))
+
+
+class ClaimQuerySet(CodedRecordQuerySet):
+    def for_changelist(self) -> ClaimQuerySet:
+        from influence_db.coding.models import Citation
+
+        citations = Citation.objects.select_related("source").only(
+            "id", "claim_id", "locator_type", "locator", "source__key"
+        )
+        return (
+            super()
+            .for_changelist()
+            .select_related("created_by")
+            .prefetch_related(Prefetch("citations", queryset=citations), "themes")
+        )
