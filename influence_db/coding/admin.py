@@ -1,17 +1,20 @@
 """The coders' admin: columns to scan by, filters, alias-aware search, inlines where
-the work happens. Writes go through services; reads through named querysets."""
+the work happens, and the review workflow as actions. Writes go through services;
+reads through named querysets; who may change what is decided by coding.policy."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.text import Truncator
 from simple_history.admin import SimpleHistoryAdmin
 
-from influence_db.coding import models
-from influence_db.coding.forms import SourceForm
-from influence_db.coding.services import record_save
+from influence_db.coding import models, policy, services
+from influence_db.coding.choices import Status
+from influence_db.coding.forms import CodedRecordForm, ReturnForm, SourceForm
 
 related_only = admin.RelatedOnlyFieldListFilter
 
@@ -21,8 +24,8 @@ RECORD_FIELDS = ("created_at", "created_by", "updated_at", "updated_by")
 
 def system_fieldsets() -> list[tuple[str, dict[str, object]]]:
     return [
-        ("Internal", {"fields": ("key", "notes")}),
-        ("Review", {"fields": REVIEW_FIELDS, "classes": ("collapse",)}),
+        ("Internal", {"fields": ("key", "notes", "loaded_version")}),
+        ("Review", {"fields": REVIEW_FIELDS}),
         ("Record", {"fields": RECORD_FIELDS, "classes": ("collapse",)}),
     ]
 
@@ -31,27 +34,191 @@ def short(text: str, length: int = 90) -> str:
     return Truncator(text).chars(length)
 
 
-class CodedRecordAdmin(SimpleHistoryAdmin):
-    """Shared by the main records: system fields are read-only, saves stamp the user."""
+class ReviewQueueFilter(admin.SimpleListFilter):
+    """The coder's and the supervisor's own view of the workflow."""
 
+    title = "review queue"
+    parameter_name = "queue"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        choices = [("returned", "Returned to me"), ("drafts", "My drafts"), ("mine", "Submitted by me")]
+        if policy.can_review(request.user, model_admin.model):
+            choices.insert(0, ("awaiting", "Awaiting my review"))
+        return choices
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        mine = queryset.filter(created_by=request.user)
+        match self.value():
+            case "awaiting":
+                return queryset.filter(status=Status.SUBMITTED)
+            case "returned":
+                return mine.filter(status=Status.RETURNED)
+            case "drafts":
+                return mine.filter(status=Status.DRAFT)
+            case "mine":
+                return mine.filter(status=Status.SUBMITTED)
+        return queryset
+
+
+class OwnedRecordMixin:
+    """Object-level permissions from coding.policy on top of the model permissions."""
+
+    def _may(self, request: HttpRequest, obj: object, action: str) -> bool:
+        check = policy.can_delete if action == "delete" else policy.can_change
+        return check(request.user, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self._may(request, obj, "change"))
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self._may(request, obj, "delete"))
+
+
+class OwnedInlineMixin(OwnedRecordMixin):
+    """An inline's rows are part of the parent record (`obj` here): editable when it is."""
+
+    def _may(self, request: HttpRequest, obj: object, action: str) -> bool:
+        return policy.can_change(request.user, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        allowed = super().has_add_permission(request, obj)
+        return allowed and (obj is None or self._may(request, obj, "add"))
+
+
+class HistoryReasonMixin:
+    """Every admin write leaves a history row with a reason, deletes included."""
+
+    def save_formset(self, request: HttpRequest, form: object, formset: object, change: bool) -> None:
+        parent = form.instance
+        for instance in formset.save(commit=False):
+            instance._change_reason = f"Edited with {parent._meta.verbose_name} {parent} in the admin"
+            instance.save()
+        for instance in formset.deleted_objects:
+            instance._change_reason = f"Removed from {parent._meta.verbose_name} {parent} in the admin"
+            instance.delete()
+        formset.save_m2m()
+
+    def delete_model(self, request: HttpRequest, obj: object) -> None:
+        obj._change_reason = "Deleted in the admin"
+        obj.delete()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # One by one, so that each deletion is in the history with its reason.
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class CodedRecordAdmin(HistoryReasonMixin, OwnedRecordMixin, SimpleHistoryAdmin):
+    """Shared by the main records: system fields are read-only, saves go through services."""
+
+    form = CodedRecordForm
     list_per_page = 50
+    actions = ["submit_for_review", "approve", "return_with_comment"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).for_changelist()
+
+    def get_list_filter(self, request: HttpRequest) -> tuple[object, ...]:
+        return (ReviewQueueFilter, *super().get_list_filter(request))
+
+    def get_ordering(self, request: HttpRequest) -> list[str]:
+        # The review queue is cleared oldest first.
+        if request.GET.get(ReviewQueueFilter.parameter_name) == "awaiting":
+            return ["submitted_at", "pk"]
+        return super().get_ordering(request)
 
     def get_readonly_fields(self, request: HttpRequest, obj: models.CodedRecord | None = None) -> tuple[str, ...]:
         # A key names the record in URLs and CSV files: chosen once, then fixed.
         fixed_key = ("key",) if obj is not None else ()
         return (*fixed_key, *REVIEW_FIELDS, *RECORD_FIELDS)
 
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return policy.can_review(request.user, self.model)
+
     def save_model(self, request: HttpRequest, obj: models.CodedRecord, form: object, change: bool) -> None:
-        record_save(record=obj, user=request.user)
+        if change:
+            obj.version = form.cleaned_data["loaded_version"]
+        services.record_save(record=obj, user=request.user, reason=self._reason(form, change))
+
+    @staticmethod
+    def _reason(form: object, change: bool) -> str:
+        if not change:
+            return "Added in the admin"
+        changed = [name for name in form.changed_data if name != "loaded_version"]
+        return f"Changed {', '.join(changed)} in the admin" if changed else "Saved in the admin"
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None
+    ) -> HttpResponse:
+        try:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+        except services.RecordChangedError as exc:
+            # Lost the race between the form's version check and the save: nothing was written.
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        if request.method == "GET" and object_id:
+            self._tell_about_return(request, object_id)
+        return response
+
+    def _tell_about_return(self, request: HttpRequest, object_id: str) -> None:
+        record = self.get_object(request, object_id)
+        if record is not None and record.status == Status.RETURNED:
+            when = record.reviewed_at.strftime("%Y-%m-%d") if record.reviewed_at else ""
+            self.message_user(
+                request,
+                f"Returned by {record.reviewed_by} on {when}: “{record.review_comment}”",
+                messages.WARNING,
+            )
+
+    # --- Review actions ---
+
+    def _report(self, request: HttpRequest, verb: str, done: int, refused: list[str]) -> None:
+        opts = self.model._meta
+        message = f"{verb} {done} {opts.verbose_name if done == 1 else opts.verbose_name_plural}"
+        if refused:
+            message += f"; {len(refused)} left as they were: " + "; ".join(refused[:5])
+            if len(refused) > 5:
+                message += f"; and {len(refused) - 5} more"
+        self.message_user(request, message + ".", messages.WARNING if refused else messages.SUCCESS)
+
+    @admin.action(description="Submit for review", permissions=["change"])
+    def submit_for_review(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done, refused = services.records_transition(queryset, user=request.user, service=services.record_submit)
+        self._report(request, "Submitted", done, refused)
+
+    @admin.action(description="Approve", permissions=["review"])
+    def approve(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done, refused = services.records_transition(queryset, user=request.user, service=services.record_approve)
+        self._report(request, "Approved", done, refused)
+
+    @admin.action(description="Return with comment", permissions=["review"])
+    def return_with_comment(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done, refused = services.records_transition(
+                queryset, user=request.user, service=services.record_return, comment=form.cleaned_data["comment"]
+            )
+            self._report(request, "Returned", done, refused)
+            return None
+        if "apply" in request.POST:
+            self.message_user(request, "Nothing was returned: write a comment for the coder.", messages.ERROR)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Return {self.model._meta.verbose_name_plural} with a comment",
+            "opts": self.model._meta,
+            "records": queryset,
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/coding/return_with_comment.html", context)
 
 
 # --- Inlines -------------------------------------------------------------------
 
 
-class CitationInline(admin.StackedInline):
+class CitationInline(OwnedInlineMixin, admin.StackedInline):
     # Citation has one foreign key per possible owner, so the same inline serves
     # claims, events and actor relations.
     model = models.Citation
@@ -60,7 +227,7 @@ class CitationInline(admin.StackedInline):
     extra = 1
 
 
-class ClaimAssumptionInline(admin.TabularInline):
+class ClaimAssumptionInline(OwnedInlineMixin, admin.TabularInline):
     model = models.ClaimAssumption
     fields = ("assumption", "relation", "attribution", "rationale")
     autocomplete_fields = ("assumption",)
@@ -68,7 +235,7 @@ class ClaimAssumptionInline(admin.TabularInline):
     verbose_name = "theory assumption link"
 
 
-class ClaimRelationInline(admin.TabularInline):
+class ClaimRelationInline(OwnedInlineMixin, admin.TabularInline):
     model = models.ClaimRelation
     fk_name = "claim"
     fields = ("relation_type", "other", "note")
@@ -77,13 +244,13 @@ class ClaimRelationInline(admin.TabularInline):
     verbose_name = "related claim"
 
 
-class ActorAliasInline(admin.TabularInline):
+class ActorAliasInline(OwnedInlineMixin, admin.TabularInline):
     model = models.ActorAlias
     fields = ("name", "alias_type", "language", "script")
     extra = 1
 
 
-class ActorRelationInline(admin.TabularInline):
+class ActorRelationInline(OwnedInlineMixin, admin.TabularInline):
     model = models.ActorRelation
     fk_name = "subject"
     fields = ("relation_type", "object", "start", "start_precision", "end", "end_precision")
@@ -92,14 +259,14 @@ class ActorRelationInline(admin.TabularInline):
     show_change_link = True  # citations for a relation are added on its own page
 
 
-class EventParticipantInline(admin.TabularInline):
+class EventParticipantInline(OwnedInlineMixin, admin.TabularInline):
     model = models.EventParticipant
     fields = ("actor", "role")
     autocomplete_fields = ("actor",)
     extra = 1
 
 
-class SourceLinkInline(admin.TabularInline):
+class SourceLinkInline(OwnedInlineMixin, admin.TabularInline):
     model = models.SourceLink
     fk_name = "citing"
     fields = ("cited", "footnote", "locator", "relation")
@@ -265,8 +432,15 @@ class ClaimAdmin(CodedRecordAdmin):
 # --- Links, for the cases where a coder looks for one directly -------------------
 
 
-class LinkAdmin(SimpleHistoryAdmin):
+class LinkAdmin(HistoryReasonMixin, OwnedRecordMixin, SimpleHistoryAdmin):
     list_per_page = 100
+
+    def save_model(self, request: HttpRequest, obj: object, form: object, change: bool) -> None:
+        # The form may point the link at another coder's record: check the new owner too.
+        if not policy.can_change(request.user, obj):
+            raise PermissionDenied("You may only change links of records you may edit.")
+        obj._change_reason = "Changed in the admin" if change else "Added in the admin"
+        obj.save()
 
 
 @admin.register(models.SourceLink)

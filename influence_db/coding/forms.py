@@ -2,7 +2,32 @@ from __future__ import annotations
 
 from django import forms
 
-from influence_db.coding.models import Source, format_creator, parse_creator
+from influence_db.coding.models import CodedRecord, Source, format_creator, parse_creator
+from influence_db.coding.services import describe_change_since
+
+
+class CodedRecordForm(forms.ModelForm):
+    """Carries the version the editor loaded, so a stale edit is refused, not saved over."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean()
+        record: CodedRecord = self.instance
+        if record.pk is None:
+            return cleaned
+        loaded = cleaned.get("loaded_version")
+        if loaded is None:
+            raise forms.ValidationError("This form does not say which version of the record it edits; reload it.")
+        current = type(record)._default_manager.filter(pk=record.pk).values_list("version", flat=True).first()
+        if loaded != current:
+            stale = type(record)(pk=record.pk, version=loaded)
+            raise forms.ValidationError(describe_change_since(stale))
+        return cleaned
 
 
 class CreatorsField(forms.CharField):
@@ -20,7 +45,7 @@ class CreatorsField(forms.CharField):
         return [parse_creator(line) for line in text.splitlines() if line.strip()]
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(CodedRecordForm):
     creators = CreatorsField(
         required=False,
         help_text='One per line, in order: "Waltz, Kenneth N." for a person, "Human Rights Watch" for an organisation.',
@@ -29,3 +54,10 @@ class SourceForm(forms.ModelForm):
     class Meta:
         model = Source
         fields = ["creators"]  # the admin adds the rest from its fieldsets
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="What the coder should change. They see this on each record.",
+    )

@@ -112,6 +112,8 @@ class CodedRecord(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     notes = models.TextField(blank=True, help_text="Internal: never shown on the public side.")
+    # Optimistic locking: a save must name the version it was based on (see services).
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = CodedRecordQuerySet.as_manager()
 
@@ -175,6 +177,7 @@ class Source(CodedRecord):
     history = HistoricalRecords()
 
     class Meta(CodedRecord.Meta):
+        permissions = [("review_source", "Can approve or return sources")]
         ordering = ["key"]
 
     def key_source(self) -> str:
@@ -221,6 +224,11 @@ class SourceLink(models.Model):
     def __str__(self) -> str:
         return f"{self.citing} → {self.cited}"
 
+    @property
+    def owner(self) -> Source | None:
+        """The main record whose coder is responsible for this link."""
+        return self.citing if self.citing_id else None
+
 
 class Actor(CodedRecord):
     name = models.CharField("canonical name", max_length=200)
@@ -244,6 +252,7 @@ class Actor(CodedRecord):
     history = HistoricalRecords()
 
     class Meta(CodedRecord.Meta):
+        permissions = [("review_actor", "Can approve or return actors")]
         ordering = ["name"]
         constraints = [
             *CodedRecord.Meta.constraints,
@@ -286,6 +295,11 @@ class ActorAlias(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def owner(self) -> Actor | None:
+        """The main record whose coder is responsible for this link."""
+        return self.actor if self.actor_id else None
+
 
 class ActorRelation(models.Model):
     subject = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relations_out")
@@ -313,6 +327,11 @@ class ActorRelation(models.Model):
     def __str__(self) -> str:
         return f"{self.subject} {self.get_relation_type_display().lower()} {self.object}"
 
+    @property
+    def owner(self) -> Actor | None:
+        """The main record whose coder is responsible for this link."""
+        return self.subject if self.subject_id else None
+
 
 class Event(CodedRecord):
     title = models.CharField(max_length=300)
@@ -334,6 +353,7 @@ class Event(CodedRecord):
     history = HistoricalRecords()
 
     class Meta(CodedRecord.Meta):
+        permissions = [("review_event", "Can approve or return events")]
         ordering = ["date_start", "key"]
         constraints = [
             *CodedRecord.Meta.constraints,
@@ -369,6 +389,11 @@ class EventParticipant(models.Model):
     def __str__(self) -> str:
         return f"{self.actor} ({self.get_role_display().lower()})"
 
+    @property
+    def owner(self) -> Event | None:
+        """The main record whose coder is responsible for this link."""
+        return self.event if self.event_id else None
+
 
 class Theme(CodedRecord):
     kind = models.CharField(max_length=12, choices=choices.ThemeKind.choices)
@@ -386,6 +411,7 @@ class Theme(CodedRecord):
     history = HistoricalRecords()
 
     class Meta(CodedRecord.Meta):
+        permissions = [("review_theme", "Can approve or return themes")]
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:
@@ -410,6 +436,7 @@ class TheoryAssumption(CodedRecord):
     history = HistoricalRecords()
 
     class Meta(CodedRecord.Meta):
+        permissions = [("review_theoryassumption", "Can approve or return theory assumptions")]
         ordering = ["code"]
         constraints = [
             *CodedRecord.Meta.constraints,
@@ -449,6 +476,7 @@ class Claim(CodedRecord):
     history = HistoricalRecords(m2m_fields=[actors, events, themes])
 
     class Meta(CodedRecord.Meta):
+        permissions = [("review_claim", "Can approve or return claims")]
         ordering = ["key"]
         constraints = [
             *CodedRecord.Meta.constraints,
@@ -511,6 +539,15 @@ class Citation(models.Model):
     def __str__(self) -> str:
         return f"{self.source}, {self.get_locator_type_display().lower()} {self.locator}"
 
+    @property
+    def owner(self) -> CodedRecord | None:
+        """The main record whose coder is responsible for this citation."""
+        if self.claim_id:
+            return self.claim
+        if self.event_id:
+            return self.event
+        return self.actor_relation.subject if self.actor_relation_id else None
+
 
 class ClaimRelation(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_out")
@@ -533,6 +570,11 @@ class ClaimRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} {self.relation_type} {self.other}"
+
+    @property
+    def owner(self) -> Claim | None:
+        """The main record whose coder is responsible for this link."""
+        return self.claim if self.claim_id else None
 
 
 class ClaimAssumption(models.Model):
@@ -559,3 +601,8 @@ class ClaimAssumption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} {self.relation} {self.assumption.code}"
+
+    @property
+    def owner(self) -> Claim | None:
+        """The main record whose coder is responsible for this link."""
+        return self.claim if self.claim_id else None

@@ -7,6 +7,7 @@ later migrations add models or permissions, so the groups never drift from it.
 from __future__ import annotations
 
 from django.apps.registry import Apps
+from django.contrib.auth.management import create_permissions
 
 CODER = "Coder"
 SUPERVISOR = "Supervisor"
@@ -35,9 +36,14 @@ def _codenames(*actions: str) -> set[str]:
     return {f"{action}_{model}" for action in actions for model in CODING_MODELS}
 
 
+# The records that go through review (the others are reviewed with their owner).
+REVIEWED_MODELS = ("source", "actor", "event", "theme", "theoryassumption", "claim")
+
+# Change and delete are further limited per record by coding.policy: a coder only
+# touches their own drafts and returned records.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     CODER: _codenames("view", "add", "change", "delete"),
-    SUPERVISOR: _codenames("view", "add", "change", "delete"),
+    SUPERVISOR: _codenames("view", "add", "change", "delete") | {f"review_{model}" for model in REVIEWED_MODELS},
     VIEWER: _codenames("view"),
 }
 
@@ -57,3 +63,13 @@ def sync_roles(apps: Apps) -> set[str]:
         missing |= codenames - set(permissions.values_list("codename", flat=True))
         group.permissions.set(permissions)
     return missing
+
+
+def migrate_roles(apps: Apps, schema_editor: object) -> None:
+    """Data-migration step: bring the groups up to date with the models as of that migration."""
+    # Permissions are normally created after all migrations have run; the groups need them now.
+    app_config = apps.get_app_config("coding")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    sync_roles(apps)

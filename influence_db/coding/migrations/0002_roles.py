@@ -1,19 +1,8 @@
 from __future__ import annotations
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from influence_db.coding.roles import ROLE_PERMISSIONS, sync_roles
-
-
-def create_roles(apps, schema_editor):
-    # Permissions are normally created after all migrations have run; the groups
-    # need them now.
-    app_config = apps.get_app_config("coding")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    sync_roles(apps)
+from influence_db.coding.roles import ROLE_PERMISSIONS, migrate_roles
 
 
 def remove_roles(apps, schema_editor):
@@ -27,4 +16,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_roles, remove_roles)]
+    operations = [migrations.RunPython(migrate_roles, remove_roles)]

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from influence_db.coding import policy
+from influence_db.coding.choices import Status
+from influence_db.coding.models import CodedRecord
+
+
+class InfluenceAdminSite(admin.AdminSite):
+    site_header = "influence_db — coding"
+    site_title = "influence_db"
+    index_title = "Coding"
+
+    def review_queue(self, request: HttpRequest) -> list[dict[str, object]]:
+        """Per record type the reviewer may review: how many records await review."""
+        queue = []
+        for model in self._registry:
+            if not issubclass(model, CodedRecord) or not policy.can_review(request.user, model):
+                continue
+            opts = model._meta
+            queue.append(
+                {
+                    "name": opts.verbose_name_plural,
+                    "count": model._default_manager.filter(status=Status.SUBMITTED).count(),
+                    "url": reverse(f"{self.name}:{opts.app_label}_{opts.model_name}_changelist") + "?queue=awaiting",
+                }
+            )
+        return sorted(queue, key=lambda row: row["name"])
+
+    def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
+        extra_context = {**(extra_context or {}), "review_queue": self.review_queue(request)}
+        return super().index(request, extra_context)
