@@ -146,6 +146,9 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Retrying during a lockout must not restart the cool-off, or a user who keeps
+# trying is never let back in.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 # --- HTTPS and browser hardening -----------------------------------------------
 # On by default in production (DEBUG off). HTTPS=False is for a plain-HTTP local

@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from influence_db.coding import models, policy, services
 from influence_db.coding.choices import Status
-from influence_db.coding.forms import CodedRecordForm, ReturnForm, SourceForm
+from influence_db.coding.forms import ActorAliasFormSet, CodedRecordForm, ReturnForm, SourceForm
 
 related_only = admin.RelatedOnlyFieldListFilter
 
@@ -87,8 +87,9 @@ class OwnedInlineMixin(OwnedRecordMixin):
         return allowed and (obj is None or self._may(request, obj, "add"))
 
 
-class HistoryReasonMixin:
-    """Every admin write leaves a history row with a reason, deletes included."""
+class AuditedAdminMixin:
+    """Every admin write leaves a history row with a reason, cascades included; history
+    is for reading: reverting to an old version would bypass the review workflow."""
 
     def save_formset(self, request: HttpRequest, form: object, formset: object, change: bool) -> None:
         parent = form.instance
@@ -96,21 +97,28 @@ class HistoryReasonMixin:
             instance._change_reason = f"Edited with {parent._meta.verbose_name} {parent} in the admin"
             instance.save()
         for instance in formset.deleted_objects:
-            instance._change_reason = f"Removed from {parent._meta.verbose_name} {parent} in the admin"
-            instance.delete()
+            services.record_delete(
+                record=instance,
+                user=request.user,
+                reason=f"Removed from {parent._meta.verbose_name} {parent} in the admin",
+            )
         formset.save_m2m()
 
     def delete_model(self, request: HttpRequest, obj: object) -> None:
-        obj._change_reason = "Deleted in the admin"
-        obj.delete()
+        services.record_delete(record=obj, user=request.user, reason="Deleted in the admin")
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         # One by one, so that each deletion is in the history with its reason.
         for obj in queryset:
             self.delete_model(request, obj)
 
+    def history_form_view(self, request: HttpRequest, object_id: str, version_id: str, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Old versions can be read, not restored.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
-class CodedRecordAdmin(HistoryReasonMixin, OwnedRecordMixin, SimpleHistoryAdmin):
+
+class CodedRecordAdmin(AuditedAdminMixin, OwnedRecordMixin, SimpleHistoryAdmin):
     """Shared by the main records: system fields are read-only, saves go through services."""
 
     form = CodedRecordForm
@@ -178,7 +186,7 @@ class CodedRecordAdmin(HistoryReasonMixin, OwnedRecordMixin, SimpleHistoryAdmin)
         opts = self.model._meta
         message = f"{verb} {done} {opts.verbose_name if done == 1 else opts.verbose_name_plural}"
         if refused:
-            message += f"; {len(refused)} left as they were: " + "; ".join(refused[:5])
+            message += f"; {len(refused)} left as they were: " + "; ".join(reason.rstrip(".") for reason in refused[:5])
             if len(refused) > 5:
                 message += f"; and {len(refused) - 5} more"
         self.message_user(request, message + ".", messages.WARNING if refused else messages.SUCCESS)
@@ -246,6 +254,7 @@ class ClaimRelationInline(OwnedInlineMixin, admin.TabularInline):
 
 class ActorAliasInline(OwnedInlineMixin, admin.TabularInline):
     model = models.ActorAlias
+    formset = ActorAliasFormSet
     fields = ("name", "alias_type", "language", "script")
     extra = 1
 
@@ -432,7 +441,7 @@ class ClaimAdmin(CodedRecordAdmin):
 # --- Links, for the cases where a coder looks for one directly -------------------
 
 
-class LinkAdmin(HistoryReasonMixin, OwnedRecordMixin, SimpleHistoryAdmin):
+class LinkAdmin(AuditedAdminMixin, OwnedRecordMixin, SimpleHistoryAdmin):
     list_per_page = 100
 
     def save_model(self, request: HttpRequest, obj: object, form: object, change: bool) -> None:

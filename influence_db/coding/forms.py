@@ -61,3 +61,18 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         help_text="What the coder should change. They see this on each record.",
     )
+
+
+class ActorAliasFormSet(forms.BaseInlineFormSet):
+    """The database refuses an alias an actor already has (ignoring case); say so in the form."""
+
+    def clean(self) -> None:
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            name = form.cleaned_data.get("name", "")
+            if name.casefold() in seen:
+                form.add_error("name", f"This actor already has this alias: “{name}” is listed twice (ignoring case).")
+            seen.add(name.casefold())

@@ -28,7 +28,8 @@ from influence_db.coding.querysets import (
 
 
 def validate_country(value: str) -> None:
-    if pycountry.countries.get(alpha_3=value) is None:
+    # pycountry matches case-insensitively; stored codes must be canonical for filters.
+    if not value.isupper() or pycountry.countries.get(alpha_3=value) is None:
         raise ValidationError(
             "%(value)s is not an ISO 3166 alpha-3 country code (e.g. IRN, IRQ, USA).",
             params={"value": value},
@@ -56,6 +57,14 @@ validate_qid = RegexValidator(r"^Q[1-9]\d*$", "A Wikidata QID looks like Q12345.
 validate_assumption_code = RegexValidator(
     r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$", "Codes look like SR-ANARCHY: capitals, digits and hyphens."
 )
+
+
+def refuse_self_link(record: models.Model, field: str, other: str = "pk") -> None:
+    """Model-level twin of `not_self_constraint`, for forms where one side is not a form field
+    (an inline's parent, a record's own id) and the constraint check is skipped."""
+    value, other_value = getattr(record, f"{field}_id"), getattr(record, other if other == "pk" else f"{other}_id")
+    if value is not None and value == other_value:
+        raise ValidationError({field: "A record cannot be related to itself."})
 
 
 def country_field(**kwargs: object) -> models.CharField:
@@ -224,6 +233,10 @@ class SourceLink(models.Model):
     def __str__(self) -> str:
         return f"{self.citing} → {self.cited}"
 
+    def clean(self) -> None:
+        super().clean()
+        refuse_self_link(self, "citing", "cited")
+
     @property
     def owner(self) -> Source | None:
         """The main record whose coder is responsible for this link."""
@@ -262,6 +275,10 @@ class Actor(CodedRecord):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        refuse_self_link(self, "parent")
 
     def key_source(self) -> str:
         return self.name
@@ -326,6 +343,10 @@ class ActorRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.get_relation_type_display().lower()} {self.object}"
+
+    def clean(self) -> None:
+        super().clean()
+        refuse_self_link(self, "subject", "object")
 
     @property
     def owner(self) -> Actor | None:
@@ -447,6 +468,10 @@ class TheoryAssumption(CodedRecord):
 
     def __str__(self) -> str:
         return f"{self.code} {self.label}"
+
+    def clean(self) -> None:
+        super().clean()
+        refuse_self_link(self, "parent")
 
     def key_source(self) -> str:
         return self.code
@@ -570,6 +595,10 @@ class ClaimRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim} {self.relation_type} {self.other}"
+
+    def clean(self) -> None:
+        super().clean()
+        refuse_self_link(self, "claim", "other")
 
     @property
     def owner(self) -> Claim | None:

@@ -36,7 +36,14 @@ class ActorQuerySet(CodedRecordQuerySet):
         return self.filter(Q(name__iexact=name) | Exists(alias))
 
     def for_changelist(self) -> ActorQuerySet:
-        return super().for_changelist().select_related("parent").annotate(alias_count=Count("aliases", distinct=True))
+        # An aggregate drops Meta.ordering (GROUP BY), so the order is restated for autocomplete.
+        return (
+            super()
+            .for_changelist()
+            .select_related("parent")
+            .annotate(alias_count=Count("aliases", distinct=True))
+            .order_by("name", "pk")
+        )
 
 
 class EventQuerySet(CodedRecordQuerySet):

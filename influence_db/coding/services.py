@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import F
+from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from influence_db.coding import policy
@@ -69,20 +70,55 @@ def _write(record: CodedRecord, *, user: AbstractBaseUser, reason: str) -> Coded
     return record
 
 
+# Fields only the workflow writes: a save of the record's content keeps the stored values.
+SYSTEM_FIELDS = (
+    "status",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+    "review_comment",
+    "created_at",
+    "created_by",
+)
+
+
 @transaction.atomic
 def record_save(*, record: CodedRecord, user: AbstractBaseUser, reason: str = "") -> CodedRecord:
-    """Create or change a main record's content (never its status)."""
+    """Create or change a main record's content (never its status or authorship)."""
+    model = type(record)
     if record._state.adding:
-        if not user.has_perm(policy.perm("add", type(record))):
-            raise PermissionDenied(f"You may not add {type(record)._meta.verbose_name_plural}.")
-    elif not policy.can_change(user, record):
-        raise PermissionDenied("You may not change this record.")
+        if not user.has_perm(policy.perm("add", model)):
+            raise PermissionDenied(f"You may not add {model._meta.verbose_name_plural}.")
+        stored = model()  # a new record starts as a draft, whatever the caller set
+    else:
+        # Judge and keep what the database holds, not what the caller's copy says.
+        stored = model._default_manager.get(pk=record.pk)
+        if not policy.can_change(user, stored):
+            raise PermissionDenied("You may not change this record.")
+    for name in SYSTEM_FIELDS:
+        setattr(record, name, getattr(stored, name))
     record.full_clean()
     if record.status == Status.RETURNED and not policy.can_review(user, type(record)):
         # The coder has taken the returned record back to work on it.
         record.status = Status.DRAFT
         reason = reason or "Revised after return"
     return _write(record, user=user, reason=reason or ("Created" if record._state.adding else "Changed"))
+
+
+def _stored(record: CodedRecord) -> CodedRecord:
+    """The record as the database holds it: transitions act on that, not on a caller's copy,
+    and a copy older than the stored version is refused rather than acted on."""
+    stored = type(record)._default_manager.get(pk=record.pk)
+    if stored.version != record.version:
+        raise RecordChangedError(describe_change_since(record))
+    return stored
+
+
+def _sync(copy: CodedRecord, stored: CodedRecord) -> CodedRecord:
+    """Bring the caller's copy up to date with what was written."""
+    for field in stored._meta.concrete_fields:
+        setattr(copy, field.attname, getattr(stored, field.attname))
+    return copy
 
 
 def _transition(record: CodedRecord, *, user: AbstractBaseUser, to: Status, reason: str, **fields: object) -> None:
@@ -95,30 +131,33 @@ def _transition(record: CodedRecord, *, user: AbstractBaseUser, to: Status, reas
 @transaction.atomic
 def record_submit(*, record: CodedRecord, user: AbstractBaseUser) -> CodedRecord:
     """Draft (or returned) → submitted: hand the record in for review."""
-    if not policy.can_change(user, record):
-        raise PermissionDenied("You may only submit your own drafts and returned records.")
-    if record.status not in policy.CODER_EDITABLE:
-        raise WorkflowError(f"{record} is {record.get_status_display().lower()}, not a draft.")
-    if record.status == Status.RETURNED:
+    stored = _stored(record)
+    if stored.status not in policy.CODER_EDITABLE:
+        raise WorkflowError(f"{stored} is {stored.get_status_display().lower()}, not a draft")
+    if not policy.can_change(user, stored):
+        raise PermissionDenied(f"{stored} is not yours to submit")
+    if stored.status == Status.RETURNED:
         # returned → draft → submitted, so the history shows both steps.
-        _transition(record, user=user, to=Status.DRAFT, reason="Reopened after return")
-    _transition(record, user=user, to=Status.SUBMITTED, reason="Submitted for review", submitted_at=timezone.now())
-    return record
+        _transition(stored, user=user, to=Status.DRAFT, reason="Reopened after return")
+    _transition(stored, user=user, to=Status.SUBMITTED, reason="Submitted for review", submitted_at=timezone.now())
+    return _sync(record, stored)
 
 
-def _check_reviewable(record: CodedRecord, user: AbstractBaseUser) -> None:
+def _reviewable(record: CodedRecord, user: AbstractBaseUser) -> CodedRecord:
     if not policy.can_review(user, type(record)):
-        raise PermissionDenied(f"You may not review {type(record)._meta.verbose_name_plural}.")
-    if record.status != Status.SUBMITTED:
-        raise WorkflowError(f"{record} is {record.get_status_display().lower()}, not submitted.")
+        raise PermissionDenied(f"You may not review {type(record)._meta.verbose_name_plural}")
+    stored = _stored(record)
+    if stored.status != Status.SUBMITTED:
+        raise WorkflowError(f"{stored} is {stored.get_status_display().lower()}, not submitted")
+    return stored
 
 
 @transaction.atomic
 def record_approve(*, record: CodedRecord, user: AbstractBaseUser) -> CodedRecord:
     """Submitted → approved: the record becomes public."""
-    _check_reviewable(record, user)
+    stored = _reviewable(record, user)
     _transition(
-        record,
+        stored,
         user=user,
         to=Status.APPROVED,
         reason="Approved",
@@ -126,7 +165,7 @@ def record_approve(*, record: CodedRecord, user: AbstractBaseUser) -> CodedRecor
         reviewed_at=timezone.now(),
         review_comment="",
     )
-    return record
+    return _sync(record, stored)
 
 
 @transaction.atomic
@@ -134,10 +173,10 @@ def record_return(*, record: CodedRecord, user: AbstractBaseUser, comment: str) 
     """Submitted → returned, with the comment the coder will see on the record."""
     comment = comment.strip()
     if not comment:
-        raise WorkflowError("A record is returned with a comment that tells the coder what to change.")
-    _check_reviewable(record, user)
+        raise WorkflowError("A record is returned with a comment that tells the coder what to change")
+    stored = _reviewable(record, user)
     _transition(
-        record,
+        stored,
         user=user,
         to=Status.RETURNED,
         reason=f"Returned: {comment}",
@@ -145,7 +184,22 @@ def record_return(*, record: CodedRecord, user: AbstractBaseUser, comment: str) 
         reviewed_at=timezone.now(),
         review_comment=comment,
     )
-    return record
+    return _sync(record, stored)
+
+
+@transaction.atomic
+def record_delete(*, record: models.Model, user: AbstractBaseUser, reason: str) -> None:
+    """Delete a record and what cascades from it, each with a history row that says why."""
+    if not policy.can_delete(user, record):
+        raise PermissionDenied(f"{record} is not yours to delete")
+    # Django's collector hands these same instances to the post_delete signal that
+    # writes the history, so the reason set here reaches every cascaded row too.
+    collector = Collector(using=router.db_for_write(type(record)))
+    collector.collect([record])
+    for instances in collector.data.values():
+        for instance in instances:
+            instance._change_reason = reason if instance is record else f"{reason} (with {record})"
+    collector.delete()
 
 
 def records_transition(
