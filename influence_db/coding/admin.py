@@ -292,7 +292,8 @@ class SourceAdmin(CodedRecordAdmin):
     form = SourceForm
     list_display = ("key", "short_title", "creators_display", "csl_type", "issued", "container_title", "status")
     list_filter = ("status", "csl_type", "is_coded_document", "language", ("created_by", related_only))
-    search_fields = ("key", "title", "container_title", "publisher", "doi")
+    # creators is CSL JSON; its text holds the names, so "Waltz" finds Waltz 1979.
+    search_fields = ("key", "title", "creators", "container_title", "publisher", "doi")
     fieldsets = [
         (None, {"fields": ("csl_type", "title", "creators", "is_coded_document")}),
         (

@@ -187,6 +187,7 @@ class Source(CodedRecord):
 
     class Meta(CodedRecord.Meta):
         permissions = [("review_source", "Can approve or return sources")]
+        constraints = [*CodedRecord.Meta.constraints, not_blank_constraint("source", "title")]
         ordering = ["key"]
 
     def key_source(self) -> str:
@@ -269,6 +270,7 @@ class Actor(CodedRecord):
         ordering = ["name"]
         constraints = [
             *CodedRecord.Meta.constraints,
+            not_blank_constraint("actor", "name"),
             not_self_constraint("actor", "parent"),
             date_range_constraint("actor", "active_from", "active_to"),
         ]
@@ -378,6 +380,7 @@ class Event(CodedRecord):
         ordering = ["date_start", "key"]
         constraints = [
             *CodedRecord.Meta.constraints,
+            not_blank_constraint("event", "title"),
             date_range_constraint("event", "date_start", "date_end"),
         ]
 
@@ -433,6 +436,7 @@ class Theme(CodedRecord):
 
     class Meta(CodedRecord.Meta):
         permissions = [("review_theme", "Can approve or return themes")]
+        constraints = [*CodedRecord.Meta.constraints, not_blank_constraint("theme", "name")]
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:
@@ -463,6 +467,7 @@ class TheoryAssumption(CodedRecord):
             *CodedRecord.Meta.constraints,
             models.UniqueConstraint(fields=["code"], name="theoryassumption_code_unique"),
             not_self_constraint("theoryassumption", "parent"),
+            not_blank_constraint("theoryassumption", "label"),
             not_blank_constraint("theoryassumption", "statement"),
         ]
 

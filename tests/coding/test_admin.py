@@ -191,6 +191,14 @@ class TestSearch:
         response = supervisor_client.get(admin_url("actor"), {"q": "Quds"})
         assert response.context["cl"].result_list[0].alias_count == 3
 
+    def test_source_changelist_finds_sources_by_creator(self, supervisor_client):
+        waltz = factories.SourceFactory(
+            title="Theory of International Politics", creators=[{"family": "Waltz", "given": "Kenneth N."}]
+        )
+        factories.SourceFactory(title="The Tragedy of Great Power Politics", creators=[{"family": "Mearsheimer"}])
+        response = supervisor_client.get(admin_url("source"), {"q": "waltz"})
+        assert list(response.context["cl"].result_list) == [waltz]
+
     def test_claim_changelist_searches_statements_and_quotes(self, supervisor_client):
         muhandis = factories.ClaimFactory(statement="Iran lost its main operative channel to the militias.")
         factories.CitationFactory(claim=muhandis, quote="Abu Mahdi al-Muhandis was killed with Soleimani.")

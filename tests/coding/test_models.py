@@ -239,6 +239,21 @@ class TestRequiredText:
         with refused_by(models.Citation, "citation_locator_not_blank"):
             factories.CitationFactory(locator="")
 
+    @pytest.mark.parametrize(
+        ("factory", "model", "field"),
+        [
+            (factories.SourceFactory, models.Source, "title"),
+            (factories.ActorFactory, models.Actor, "name"),
+            (factories.EventFactory, models.Event, "title"),
+            (factories.ThemeFactory, models.Theme, "name"),
+            (factories.TheoryAssumptionFactory, models.TheoryAssumption, "label"),
+        ],
+    )
+    def test_nameless_main_record_is_refused(self, factory, model, field):
+        # A blank key would be generated from the name, so give one: the name alone must be refused.
+        with refused_by(model, f"{model._meta.model_name}_{field}_not_blank"):
+            factory(**{field: "", "key": "nameless"})
+
     def test_empty_alias_is_refused(self):
         with refused_by(models.ActorAlias, "actoralias_name_not_blank"):
             factories.ActorAliasFactory(name="")
@@ -269,6 +284,11 @@ def test_every_database_constraint_has_a_test_here():
         "actor_active_to_not_before_active_from",
         "actoralias_name_unique_per_actor",
         "actoralias_name_not_blank",
+        "source_title_not_blank",
+        "actor_name_not_blank",
+        "event_title_not_blank",
+        "theme_name_not_blank",
+        "theoryassumption_label_not_blank",
         "actorrelation_subject_not_self",
         "actorrelation_end_not_before_start",
         "event_date_end_not_before_date_start",
