@@ -15,37 +15,9 @@ from django.urls import reverse
 
 from influence_db.coding import choices, models
 from tests import factories
+from tests.helpers import admin_url, form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_url(model_name: str, view: str = "changelist", *args: object) -> str:
-    return reverse(f"admin:coding_{model_name}_{view}", args=args)
-
-
-def form_data(response) -> dict[str, object]:
-    """POST data that resubmits an admin add/change page as rendered: the main form,
-    every inline form and the inline management forms, with the prefixes the admin
-    itself chose."""
-    data: dict[str, object] = {}
-
-    def add_form(form) -> None:
-        for bound_field in form:
-            value = bound_field.field.prepare_value(bound_field.value())
-            if value is None or value is False:
-                continue  # an unchecked checkbox or an empty value is absent from a real POST
-            if isinstance(value, list | tuple):
-                data[bound_field.html_name] = [str(item) for item in value]
-            else:
-                data[bound_field.html_name] = value
-
-    add_form(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        add_form(formset.management_form)
-        for form in formset.forms:  # extra forms too: a browser posts their initial values
-            add_form(form)
-    return data
 
 
 def set_inline_rows(data: dict[str, object], prefix: str, rows: list[dict[str, object]]) -> None:

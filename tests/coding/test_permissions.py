@@ -22,7 +22,7 @@ from django.utils import timezone
 from influence_db.coding import models
 from influence_db.coding.choices import Status
 from tests import factories
-from tests.coding.test_workflow import (
+from tests.helpers import (
     admin_url,
     change_url,
     form_data,
