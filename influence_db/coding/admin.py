@@ -473,12 +473,13 @@ class ActorAliasAdmin(LinkAdmin):
 
 @admin.register(models.ActorRelation)
 class ActorRelationAdmin(LinkAdmin):
-    list_display = ("subject", "relation_type", "object", "start", "end")
+    list_display = ("key", "subject", "relation_type", "object", "start", "end")
     list_filter = ("relation_type",)
     list_select_related = ("subject", "object")
-    search_fields = ("subject__name", "subject__aliases__name", "object__name", "object__aliases__name")
+    search_fields = ("key", "subject__name", "subject__aliases__name", "object__name", "object__aliases__name")
     autocomplete_fields = ("subject", "object")
     fields = (
+        "key",
         "subject",
         "relation_type",
         "object",

@@ -321,6 +321,8 @@ class ActorAlias(models.Model):
 
 
 class ActorRelation(models.Model):
+    # Relations carry citations, so CSV files need a name for them too.
+    key = models.SlugField(max_length=KEY_MAX_LENGTH, blank=True, help_text="Leave blank to generate it.")
     subject = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relations_out")
     relation_type = models.CharField("type", max_length=15, choices=choices.ActorRelationType.choices)
     object = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="relations_in")
@@ -339,12 +341,18 @@ class ActorRelation(models.Model):
     class Meta:
         ordering = ["subject", "relation_type", "start"]
         constraints = [
+            models.UniqueConstraint(fields=["key"], name="actorrelation_key_unique"),
             not_self_constraint("actorrelation", "subject", "object"),
             date_range_constraint("actorrelation", "start", "end"),
         ]
 
     def __str__(self) -> str:
         return f"{self.subject} {self.get_relation_type_display().lower()} {self.object}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self.key:
+            self.key = generate_key(type(self), f"{self.subject.key} {self.relation_type} {self.object.key}")
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()

@@ -179,6 +179,16 @@ class TestCodedRecordConstraints:
 
 
 class TestUniqueness:
+    def test_actor_relation_keys_are_generated_and_unique(self):
+        relation = factories.ActorRelationFactory(
+            subject=factories.ActorFactory(name="Qods Force"),
+            relation_type=choices.ActorRelationType.SUBUNIT_OF,
+            object=factories.ActorFactory(name="Islamic Revolutionary Guard Corps"),
+        )
+        assert relation.key == "qods-force-subunit_of-islamic-revolutionary-guard-corps"
+        with refused_by(models.ActorRelation, "actorrelation_key_unique"):
+            factories.ActorRelationFactory(key=relation.key)
+
     def test_two_assumptions_cannot_share_a_code(self):
         factories.TheoryAssumptionFactory(code="SR-ANARCHY", key="sr-anarchy")
         with refused_by(models.TheoryAssumption, "theoryassumption_code_unique"):
@@ -290,6 +300,7 @@ def test_every_database_constraint_has_a_test_here():
         "theme_name_not_blank",
         "theoryassumption_label_not_blank",
         "actorrelation_subject_not_self",
+        "actorrelation_key_unique",
         "actorrelation_end_not_before_start",
         "event_date_end_not_before_date_start",
         "eventparticipant_unique_role",
