@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "influence_db.coding",
+    "influence_db.exchange",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from influence_db.coding import models, policy, services
 from influence_db.coding.choices import Status
 from influence_db.coding.forms import ActorAliasFormSet, CodedRecordForm, ReturnForm, SourceForm
+from influence_db.exchange.admin import CsvExportMixin
 
 related_only = admin.RelatedOnlyFieldListFilter
 
@@ -118,7 +119,7 @@ class AuditedAdminMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class CodedRecordAdmin(AuditedAdminMixin, OwnedRecordMixin, SimpleHistoryAdmin):
+class CodedRecordAdmin(CsvExportMixin, AuditedAdminMixin, OwnedRecordMixin, SimpleHistoryAdmin):
     """Shared by the main records: system fields are read-only, saves go through services."""
 
     form = CodedRecordForm
@@ -442,7 +443,7 @@ class ClaimAdmin(CodedRecordAdmin):
 # --- Links, for the cases where a coder looks for one directly -------------------
 
 
-class LinkAdmin(AuditedAdminMixin, OwnedRecordMixin, SimpleHistoryAdmin):
+class LinkAdmin(CsvExportMixin, AuditedAdminMixin, OwnedRecordMixin, SimpleHistoryAdmin):
     list_per_page = 100
 
     def save_model(self, request: HttpRequest, obj: object, form: object, change: bool) -> None:
