@@ -186,7 +186,11 @@ class Source(CodedRecord):
     history = HistoricalRecords()
 
     class Meta(CodedRecord.Meta):
-        permissions = [("review_source", "Can approve or return sources")]
+        permissions = [
+            ("review_source", "Can approve or return sources"),
+            # One permission for every import, kept here with the records it writes.
+            ("import_records", "Can import records from CSV files"),
+        ]
         constraints = [*CodedRecord.Meta.constraints, not_blank_constraint("source", "title")]
         ordering = ["key"]
 

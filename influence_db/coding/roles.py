@@ -43,7 +43,9 @@ REVIEWED_MODELS = ("source", "actor", "event", "theme", "theoryassumption", "cla
 # touches their own drafts and returned records.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
     CODER: _codenames("view", "add", "change", "delete"),
-    SUPERVISOR: _codenames("view", "add", "change", "delete") | {f"review_{model}" for model in REVIEWED_MODELS},
+    SUPERVISOR: _codenames("view", "add", "change", "delete")
+    | {f"review_{model}" for model in REVIEWED_MODELS}
+    | {"import_records"},
     VIEWER: _codenames("view"),
 }
 
