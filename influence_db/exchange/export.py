@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from django.db import connection
 from django.db.models import QuerySet
 
-from influence_db.exchange.datasets import Dataset
+from influence_db.exchange.datasets import DATASETS, Dataset
 from influence_db.exchange.sql import Dialect
 
 BOM = "\ufeff".encode()
@@ -59,3 +59,21 @@ def _fetch(sql: str, params: list) -> Iterator[bytes]:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK_ROWS):
             yield "".join(csv_line(row) for row in rows).encode()
+
+
+CODING_SHEET = "coding-sheet"
+
+
+def dataset_names() -> list[str]:
+    return sorted([*DATASETS, CODING_SHEET])
+
+
+def stream_dataset(name: str, *, all_statuses: bool = False, bom: bool = False) -> Iterator[bytes]:
+    """Any dataset by name: the SQL ones, and the coding sheet, which is built in Python."""
+    if name != CODING_SHEET:
+        return stream_csv(DATASETS[name], all_statuses=all_statuses, bom=bom)
+    from influence_db.coding.models import Claim
+    from influence_db.exchange.coding_sheet import stream_coding_sheet
+
+    claims = Claim.objects.all() if all_statuses else Claim.objects.approved()
+    return stream_coding_sheet(claims, bom=bom)

@@ -5,15 +5,14 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from influence_db.exchange.datasets import DATASETS
-from influence_db.exchange.export import stream_csv
+from influence_db.exchange.export import dataset_names, stream_dataset
 
 
 class Command(BaseCommand):
     help = "Stream a dataset as CSV (approved records only unless --all-statuses), or every dataset with --all."
 
     def add_arguments(self, parser: object) -> None:
-        parser.add_argument("dataset", nargs="?", choices=sorted(DATASETS), help="What to export.")
+        parser.add_argument("dataset", nargs="?", choices=dataset_names(), help="What to export.")
         parser.add_argument("--all", action="store_true", help="Every dataset, one file each, into the -o directory.")
         parser.add_argument("-o", "--output", type=Path, help="File (or directory with --all); default stdout.")
         parser.add_argument("--bom", action="store_true", help="Start with a UTF-8 BOM, for Excel.")
@@ -25,13 +24,13 @@ class Command(BaseCommand):
             if dataset or output is None:
                 raise CommandError("--all writes every dataset into a directory: give -o DIR and no dataset name.")
             output.mkdir(parents=True, exist_ok=True)
-            for name, each in DATASETS.items():
-                self._write(stream_csv(each, **flags), output / f"{name}.csv")
-            self.stderr.write(f"Wrote {len(DATASETS)} files to {output}")
+            for name in dataset_names():
+                self._write(stream_dataset(name, **flags), output / f"{name}.csv")
+            self.stderr.write(f"Wrote {len(dataset_names())} files to {output}")
             return
         if dataset is None:
-            raise CommandError(f"Name a dataset ({', '.join(sorted(DATASETS))}) or use --all.")
-        blocks = stream_csv(DATASETS[dataset], **flags)
+            raise CommandError(f"Name a dataset ({', '.join(dataset_names())}) or use --all.")
+        blocks = stream_dataset(dataset, **flags)
         if output is None:
             for block in blocks:
                 sys.stdout.buffer.write(block)
