@@ -49,7 +49,7 @@ def run_import(
         user=user,
         file_name=file_name,
     )
-    problems = sorted([*problems, *_row_problems(resource, sheet, result)], key=_position)
+    problems = sorted([*problems, *row_problems(resource, sheet, result)], key=_position)
     if problems:
         raise ImportRefused(problems)
     return ImportReport(dataset, result.totals["new"], result.totals["update"], dry_run)
@@ -90,7 +90,7 @@ def _disagreeing_claim_rows(resource: CodingSheetResource, sheet: Sheet) -> list
     return problems
 
 
-def _row_problems(resource: ImportResource, sheet: Sheet, result: object) -> list[Problem]:
+def row_problems(resource: ImportResource, sheet: Sheet, result: object) -> list[Problem]:
     problems = []
     for invalid in result.invalid_rows:
         number = sheet.numbers[invalid.number - 1]

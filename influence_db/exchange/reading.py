@@ -26,9 +26,10 @@ class Problem:
     row: int | None = None
     column: str | None = None
     value: str | None = None
+    file: str | None = None
 
     def __str__(self) -> str:
-        where = []
+        where = [self.file] if self.file else []
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
@@ -87,7 +88,7 @@ def _guess_encoding(data: bytes) -> str:
     return "; it looks like Windows-1256 (Arabic)" if arabic else "; it looks like Windows-1252"
 
 
-def read(data: bytes, *, required: list[str], optional: list[str]) -> Sheet:
+def read(data: bytes, *, required: list[str], optional: list[str], allow_empty: bool = False) -> Sheet:
     """Parse a CSV file; a file that cannot be read (encoding, header, shape) is refused here.
     Formula escaping is undone on every cell. Cell values are checked later, by the models."""
     text = decode(data)
@@ -107,7 +108,7 @@ def read(data: bytes, *, required: list[str], optional: list[str]) -> Sheet:
             raise ImportRefused([Problem(f"{len(cells)} cells where the header has {len(headers)}.", row=number)])
         sheet.rows.append([unescape(cell) for cell in cells])
         sheet.numbers.append(number)
-    if not sheet.rows:
+    if not sheet.rows and not allow_empty:
         raise ImportRefused([Problem("The file has a header but no rows.")])
     return sheet
 

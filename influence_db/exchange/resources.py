@@ -334,7 +334,7 @@ class AssumptionResource(ImportResource):
 
 
 class CitationResource(ImportResource):
-    """Citations of events and actor relations (a claim's citations come with the coding sheet)."""
+    """Citations of claims, events and actor relations (a coder usually cites claims in the coding sheet)."""
 
     target_type = column("_target_type", "target_type")
     target = column("_target", "target")
@@ -344,7 +344,11 @@ class CitationResource(ImportResource):
     quote = column("quote")
     as_cited_in = column("as_cited_in", widget=KeyWidget(coding.Source, field="key"))
     required = ("target_type", "target", "source", "locator", "quote")
-    targets = {"event": ("event", coding.Event), "actor-relation": ("actor_relation", coding.ActorRelation)}
+    targets = {
+        "claim": ("claim", coding.Claim),
+        "event": ("event", coding.Event),
+        "actor-relation": ("actor_relation", coding.ActorRelation),
+    }
 
     class Meta(ImportResource.Meta):
         model = coding.Citation
@@ -365,12 +369,24 @@ class CitationResource(ImportResource):
         ).first()
         return (existing, False) if existing else (coding.Citation(), True)
 
-    def before_save_instance(self, instance: coding.Citation, row: dict, **kwargs: object) -> None:
-        target_type = instance._target_type
+    def import_instance(self, instance: coding.Citation, row: dict, **kwargs: object) -> None:
+        # The target is resolved before validation: a citation is only valid with one.
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        target_type = row.get("target_type", "")
         if target_type not in self.targets:
-            raise ValueError(f"target_type “{target_type}” is not one of {', '.join(self.targets)}.")
-        attribute, model = self.targets[target_type]
-        setattr(instance, attribute, KeyWidget(model, field="key").clean(instance._target))
+            errors["_target_type"] = [f"“{target_type}” is not one of {', '.join(self.targets)}."]
+        else:
+            attribute, model = self.targets[target_type]
+            try:
+                setattr(instance, attribute, KeyWidget(model, field="key").clean(row.get("target")))
+            except ValueError as exc:
+                errors["_target"] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
 
 
 class ClaimRelationResource(ImportResource):
