@@ -8,6 +8,7 @@ loaded in one transaction: a bad file leaves the database as it was.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -16,6 +17,7 @@ from import_export import widgets
 
 from influence_db.coding import models as coding
 from influence_db.exchange import resources
+from influence_db.exchange.csl import import_csl
 from influence_db.exchange.importing import row_problems
 from influence_db.exchange.reading import ImportRefused, Problem, read
 from influence_db.exchange.widgets import KeyWidget, ListWidget
@@ -151,9 +153,17 @@ RESTORE_ORDER: list[tuple[str, object]] = [
 def restore(directories: list[Path]) -> dict[str, int]:
     """Load every dataset file found in `directories`; return rows per dataset. All or nothing."""
     files = {path.stem: path for directory in directories for path in sorted(directory.glob("*.csv"))}
+    bibliographies = [path for directory in directories for path in sorted(directory.glob("*.json"))]
     counts: dict[str, int] = {}
     problems: list[Problem] = []
     with transaction.atomic():
+        # CSL-JSON bibliographies (Zotero's format) first: everything else cites sources.
+        for path in bibliographies:
+            try:
+                import_csl(path.read_bytes(), user=None, file_name=path.name, restore=True)
+            except ImportRefused as exc:
+                problems.extend(Problem(p.message, p.row, p.column, p.value, file=path.name) for p in exc.problems)
+            counts[path.name] = len(json.loads(path.read_bytes() or b"[]"))
         for name, make in RESTORE_ORDER:
             if name not in files:
                 continue
