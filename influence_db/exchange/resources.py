@@ -60,6 +60,20 @@ class ImportResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    def get_or_init_instance(self, instance_loader: object, row: dict) -> tuple[models.Model, bool]:
+        # import-export looks the record up by its id columns before any cell is checked;
+        # check those first so that a bad key is reported with its column.
+        errors = {}
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            try:
+                field.clean(row)
+            except ValueError as exc:
+                errors[field.attribute] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
+        return super().get_or_init_instance(instance_loader, row)
+
     def after_init_instance(self, instance: models.Model, new: bool, row: dict, **kwargs: object) -> None:
         # Columns that are not model fields ("_source", "_participants") are read into
         # attributes; a file may leave them out, so they start empty.
