@@ -177,4 +177,7 @@ if django.VERSION >= (6, 0):
         "frame-ancestors": [CSP.NONE],
         "form-action": [CSP.SELF],
     }
+# Uploads wait here between an import's preview and its confirmation.
+IMPORT_PENDING_DIR = os.environ.get("IMPORT_PENDING_DIR") or str(BASE_DIR / "var" / "imports")
+
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert could restore an old review status

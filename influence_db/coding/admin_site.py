@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 
 from influence_db.coding import policy
 from influence_db.coding.choices import Status
@@ -31,6 +31,16 @@ class InfluenceAdminSite(admin.AdminSite):
             )
         return sorted(queue, key=lambda row: row["name"])
 
+    def get_urls(self) -> list[URLPattern]:
+        from influence_db.exchange.views import import_view
+
+        view = self.admin_view(lambda request: import_view(request, self))
+        return [path("import/", view, name="exchange_import"), *super().get_urls()]
+
     def index(self, request: HttpRequest, extra_context: dict | None = None) -> TemplateResponse:
-        extra_context = {**(extra_context or {}), "review_queue": self.review_queue(request)}
+        extra_context = {
+            **(extra_context or {}),
+            "review_queue": self.review_queue(request),
+            "can_import": request.user.has_perm("coding.import_records"),
+        }
         return super().index(request, extra_context)

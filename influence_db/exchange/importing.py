@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 
 from influence_db.exchange.reading import ImportRefused, Problem, Sheet, duplicate_problems, read
 from influence_db.exchange.resources import RESOURCES, CodingSheetResource, ImportResource
@@ -97,7 +97,10 @@ def row_problems(resource: ImportResource, sheet: Sheet, result: object) -> list
         row = dict(zip(sheet.headers, sheet.rows[invalid.number - 1], strict=True))
         for attribute, messages in invalid.error_dict.items():
             name = resource.column_of(attribute)
+            allowed = _choices(resource, attribute)
             for message in messages:
+                if allowed and "not a valid choice" in message:
+                    message = f"{message} Allowed: {allowed}."
                 problems.append(Problem(message, row=number, column=name if name in row else None, value=row.get(name)))
     for number, errors in result.row_errors():
         for error in errors:
@@ -105,6 +108,14 @@ def row_problems(resource: ImportResource, sheet: Sheet, result: object) -> list
     for error in result.base_errors:
         problems.append(Problem(_message(error.error)))
     return problems
+
+
+def _choices(resource: ImportResource, attribute: str) -> str:
+    try:
+        field = resource._meta.model._meta.get_field(attribute)
+    except FieldDoesNotExist:
+        return ""
+    return ", ".join(str(value) for value, _ in field.choices or [])
 
 
 def _position(problem: Problem) -> tuple[int, str]:
