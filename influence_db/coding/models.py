@@ -149,7 +149,9 @@ class CodedRecord(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.key and key_was_issued(type(self), self.key, exclude_pk=self.pk):
+        # A restore brings back the same record under its own key: that is not reuse.
+        restoring = getattr(self, "_restoring", False)
+        if self.key and not restoring and key_was_issued(type(self), self.key, exclude_pk=self.pk):
             raise ValidationError({"key": "This key is, or was, used by another record; keys are never reused."})
 
 

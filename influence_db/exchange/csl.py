@@ -194,6 +194,7 @@ def _restore(source: Source, custom: dict[str, Any], *, reason: str) -> None:
         name: parse_datetime(custom[name]) for name in ("created_at", "updated_at", "reviewed_at") if custom.get(name)
     }
     source.reviewed_at = times.get("reviewed_at")
+    source._restoring = True
     source.full_clean()
     source._history_user = source.updated_by or source.created_by
     source._change_reason = reason

@@ -383,6 +383,13 @@ class CitationResource(ImportResource):
         ).first()
         return (existing, False) if existing else (coding.Citation(), True)
 
+    def after_init_instance(self, instance: coding.Citation, new: bool, row: dict, **kwargs: object) -> None:
+        super().after_init_instance(instance, new, row, **kwargs)
+        # An existing citation names its target as the file does, so an unchanged row is seen as unchanged.
+        for target_type, (attribute, _) in self.targets.items():
+            if not new and getattr(instance, f"{attribute}_id"):
+                instance._target_type, instance._target = target_type, getattr(instance, attribute).key
+
     def import_instance(self, instance: coding.Citation, row: dict, **kwargs: object) -> None:
         # The target is resolved before validation: a citation is only valid with one.
         errors = {}

@@ -58,6 +58,10 @@ def audit_fields() -> dict[str, object]:
 class RestoreMixin:
     """Saves rows as they are in the file, status and authorship included, with history."""
 
+    def after_init_instance(self, instance: models.Model, new: bool, row: dict, **kwargs: object) -> None:
+        super().after_init_instance(instance, new, row, **kwargs)
+        instance._restoring = True
+
     def write(self, instance: models.Model, *, user: object, reason: str) -> None:
         author = getattr(instance, "updated_by", None) or getattr(instance, "created_by", None)
         # auto_now and auto_now_add stamp today on save: the file's times go back afterwards.
