@@ -73,7 +73,18 @@ def country_field(**kwargs: object) -> models.CharField:
     )
 
 
+# The field each named rule is about, so that an import can say which column broke it.
+CONSTRAINT_FIELDS: dict[str, str] = {
+    "actoralias_name_unique_per_actor": "name",
+    "claim_reported_claim_is_attributed": "attributed_to",
+    "eventparticipant_unique_role": "actor",
+    "claimrelation_unique": "other",
+    "claimassumption_unique": "assumption",
+}
+
+
 def date_range_constraint(model: str, start: str, end: str) -> models.CheckConstraint:
+    CONSTRAINT_FIELDS[f"{model}_{end}_not_before_{start}"] = end
     return models.CheckConstraint(
         condition=Q(**{f"{start}__isnull": True}) | Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": F(start)}),
         name=f"{model}_{end}_not_before_{start}",
@@ -82,6 +93,7 @@ def date_range_constraint(model: str, start: str, end: str) -> models.CheckConst
 
 
 def not_self_constraint(model: str, field: str, other: str = "id") -> models.CheckConstraint:
+    CONSTRAINT_FIELDS[f"{model}_{field}_not_self"] = field
     return models.CheckConstraint(
         condition=~Q(**{field: F(other)}),
         name=f"{model}_{field}_not_self",
@@ -90,6 +102,7 @@ def not_self_constraint(model: str, field: str, other: str = "id") -> models.Che
 
 
 def not_blank_constraint(model: str, field: str) -> models.CheckConstraint:
+    CONSTRAINT_FIELDS[f"{model}_{field}_not_blank"] = field
     return models.CheckConstraint(
         condition=~Q(**{field: ""}),
         name=f"{model}_{field}_not_blank",

@@ -198,6 +198,8 @@ def record_delete(*, record: models.Model, user: AbstractBaseUser, reason: str) 
     collector.collect([record])
     for instances in collector.data.values():
         for instance in instances:
+            # Outside a request there is no middleware to name the user: name them here.
+            instance._history_user = user
             instance._change_reason = reason if instance is record else f"{reason} (with {record})"
     collector.delete()
 

@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import F, Prefetch, QuerySet
 from django.db.models.functions import Collate
 
+from influence_db.coding.choices import Status
 from influence_db.coding.models import Citation, Claim, ClaimAssumption
 from influence_db.exchange.csvsafe import escape
 from influence_db.exchange.export import BOM, csv_line
@@ -52,30 +53,36 @@ def _cell(value: object) -> str | None:
     return escape(str(value))
 
 
-def _keys(items: object) -> str:
-    return LIST_SEPARATOR.join(sorted(item.key for item in items))
+def claim_rows(claim: Claim, *, public: bool = False) -> Iterator[list[str | None]]:
+    """The claim's rows. A public sheet names only approved records, like every default export."""
 
+    def shown(record: object) -> bool:
+        return record is not None and (not public or record.status == Status.APPROVED)
 
-def claim_rows(claim: Claim) -> Iterator[list[str | None]]:
+    def keys(records: object) -> str:
+        return LIST_SEPARATOR.join(sorted(record.key for record in records if shown(record)))
+
     shared = [
         claim.statement,
         claim.kind,
         claim.modality,
-        claim.attributed_to.key if claim.attributed_to else None,
+        claim.attributed_to.key if shown(claim.attributed_to) else None,
         claim.confidence,
-        _keys(claim.actors.all()),
-        _keys(claim.events.all()),
-        _keys(claim.themes.all()),
+        keys(claim.actors.all()),
+        keys(claim.events.all()),
+        keys(claim.themes.all()),
         claim.period_start.isoformat() if claim.period_start else None,
         claim.period_end.isoformat() if claim.period_end else None,
     ]
     citations = sorted(
-        claim.citations.all(), key=lambda c: (c.source.key.encode(), c.locator.encode(), c.quote.encode())
+        (citation for citation in claim.citations.all() if shown(citation.source)),
+        key=lambda c: (c.source.key.encode(), c.locator.encode(), c.quote.encode()),
     )
+    links = [link for link in claim.assumption_links.all() if shown(link.assumption)]
     groups = [
         (rationale, attribution, LIST_SEPARATOR.join(f"{link.assumption.code}:{link.relation}" for link in links))
         for (rationale, attribution), links in groupby(
-            sorted(claim.assumption_links.all(), key=lambda a: (a.rationale, a.attribution, a.assumption.code)),
+            sorted(links, key=lambda a: (a.rationale, a.attribution, a.assumption.code)),
             key=lambda a: (a.rationale, a.attribution),
         )
     ]
@@ -88,7 +95,7 @@ def claim_rows(claim: Claim) -> Iterator[list[str | None]]:
                 citation.locator_type,
                 citation.locator,
                 citation.quote,
-                citation.as_cited_in.key if citation.as_cited_in else None,
+                citation.as_cited_in.key if shown(citation.as_cited_in) else None,
             ]
             if citation
             else [None] * 5
@@ -96,7 +103,7 @@ def claim_rows(claim: Claim) -> Iterator[list[str | None]]:
         yield [_cell(v) for v in [claim.key, *where, *shared, links, rationale, attribution, claim.notes]]
 
 
-def stream_coding_sheet(claims: QuerySet, *, bom: bool = False) -> Iterator[bytes]:
+def stream_coding_sheet(claims: QuerySet, *, public: bool, bom: bool = False) -> Iterator[bytes]:
     yield (BOM if bom else b"") + csv_line(COLUMNS).encode()
     citations = Citation.objects.select_related("source", "as_cited_in")
     links = ClaimAssumption.objects.select_related("assumption")
@@ -125,4 +132,5 @@ def stream_coding_sheet(claims: QuerySet, *, bom: bool = False) -> Iterator[byte
             )
         )
         by_key = {claim.key: claim for claim in batch}
-        yield "".join(csv_line(row) for key in chunk for row in claim_rows(by_key[key])).encode()
+        rows = (row for key in chunk for row in claim_rows(by_key[key], public=public))
+        yield "".join(csv_line(row) for row in rows).encode()

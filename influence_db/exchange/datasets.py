@@ -59,7 +59,9 @@ class Dataset:
         sql = f"SELECT {columns} FROM {table(self.model)} t"
         if where:
             sql += " WHERE " + " AND ".join(f"({condition})" for condition in where)
-        return f"{sql} ORDER BY {self.order(dialect)}", params
+        sql = f"{sql} ORDER BY {self.order(dialect)}"
+        statuses = [Status.APPROVED] if not all_statuses else Status.values
+        return sql.replace(VISIBLE, ", ".join(f"'{status}'" for status in statuses)), params
 
 
 def review_columns(d: Dialect) -> list[tuple[str, str]]:
@@ -77,8 +79,19 @@ def review_columns(d: Dialect) -> list[tuple[str, str]]:
     ]
 
 
+# Stands for the statuses an export shows: only "approved" in a default export, all four
+# with --all-statuses (Dataset.select fills it in). Every reference to a main record goes
+# through it, so a public file never names a record it leaves out.
+VISIBLE = "VISIBLE_STATUSES"
+
+
+def visible(alias: str) -> str:
+    return f"{alias}.status IN ({VISIBLE})"
+
+
 def key_of(model: type[models.Model], column: str, field: str = "key") -> str:
-    return f"(SELECT r.{field} FROM {table(model)} r WHERE r.id = {column})"
+    shown = f" AND {visible('r')}" if issubclass(model, coding.CodedRecord) else ""
+    return f"(SELECT r.{field} FROM {table(model)} r WHERE r.id = {column}{shown})"
 
 
 def plain(d: Dialect, *names: str) -> list[tuple[str, str]]:
@@ -134,7 +147,7 @@ def event_columns(d: Dialect) -> list[tuple[str, str]]:
     participants = d.joined(
         "a.key || ':' || p.role",
         f"FROM {table(coding.EventParticipant)} p JOIN {table(coding.Actor)} a ON a.id = p.actor_id "
-        "WHERE p.event_id = t.id",
+        f"WHERE p.event_id = t.id AND {visible('a')}",
     )
     return [
         *plain(d, "key", "title", "event_type", "date_start", "date_end", "date_precision", "date_as_written"),
@@ -219,28 +232,32 @@ def claim_assumption_columns(d: Dialect) -> list[tuple[str, str]]:
     ]
 
 
+def claim_list(d: Dialect, claim: str, relation: str, value: str) -> str:
+    """`value` (over alias x) of the claim's shown actors, events or themes, joined."""
+    field = coding.Claim._meta.get_field(relation)
+    target = field.related_model
+    through = field.remote_field.through._meta.db_table
+    return d.joined(
+        value,
+        f"FROM {through} m JOIN {table(target)} x ON x.id = m.{target._meta.model_name}_id "
+        f"WHERE m.claim_id = {claim} AND {visible('x')}",
+    )
+
+
+def claim_links(d: Dialect, claim: str, value: str) -> str:
+    """`value` (over link l and assumption x) of the claim's links to shown assumptions, joined."""
+    return d.joined(
+        value,
+        f"FROM {table(coding.ClaimAssumption)} l JOIN {table(coding.TheoryAssumption)} x ON x.id = l.assumption_id "
+        f"WHERE l.claim_id = {claim} AND {visible('x')}",
+    )
+
+
 def claim_lists(d: Dialect, claim: str) -> dict[str, str]:
-    """The claim's actors, events, themes and assumption links, each joined into one cell."""
-    m2m = coding.Claim._meta
-    through = {name: m2m.get_field(name).remote_field.through._meta.db_table for name in ("actors", "events", "themes")}
+    """The claim's actors, events, themes and assumption links, by key, each in one cell."""
     return {
-        "actors": d.joined(
-            "a.key",
-            f"FROM {through['actors']} m JOIN {table(coding.Actor)} a ON a.id = m.actor_id WHERE m.claim_id = {claim}",
-        ),
-        "events": d.joined(
-            "e.key",
-            f"FROM {through['events']} m JOIN {table(coding.Event)} e ON e.id = m.event_id WHERE m.claim_id = {claim}",
-        ),
-        "themes": d.joined(
-            "h.key",
-            f"FROM {through['themes']} m JOIN {table(coding.Theme)} h ON h.id = m.theme_id WHERE m.claim_id = {claim}",
-        ),
-        "assumptions": d.joined(
-            "s.code || ':' || l.relation",
-            f"FROM {table(coding.ClaimAssumption)} l JOIN {table(coding.TheoryAssumption)} s ON s.id = l.assumption_id "
-            f"WHERE l.claim_id = {claim}",
-        ),
+        **{relation: claim_list(d, claim, relation, "x.key") for relation in ("actors", "events", "themes")},
+        "assumptions": claim_links(d, claim, "x.code || ':' || l.relation"),
     }
 
 
@@ -261,21 +278,9 @@ def flat_claim_columns(d: Dialect) -> list[tuple[str, str]]:
     claim = "t.claim_id"
     c = f"(SELECT {{}} FROM {table(coding.Claim)} c WHERE c.id = {claim})"
     names = {
-        "actors": d.joined(
-            "a.name",
-            f"FROM {coding.Claim._meta.get_field('actors').remote_field.through._meta.db_table} m "
-            f"JOIN {table(coding.Actor)} a ON a.id = m.actor_id WHERE m.claim_id = {claim}",
-        ),
-        "themes": d.joined(
-            "h.name",
-            f"FROM {coding.Claim._meta.get_field('themes').remote_field.through._meta.db_table} m "
-            f"JOIN {table(coding.Theme)} h ON h.id = m.theme_id WHERE m.claim_id = {claim}",
-        ),
-        "assumptions": d.joined(
-            "s.label || ' (' || l.relation || ')'",
-            f"FROM {table(coding.ClaimAssumption)} l JOIN {table(coding.TheoryAssumption)} s ON s.id = l.assumption_id "
-            f"WHERE l.claim_id = {claim}",
-        ),
+        "actors": claim_list(d, claim, "actors", "x.name"),
+        "themes": claim_list(d, claim, "themes", "x.name"),
+        "assumptions": claim_links(d, claim, "x.label || ' (' || l.relation || ')'"),
     }
     return [
         ("claim", d.text(c.format("c.key"))),
@@ -284,7 +289,7 @@ def flat_claim_columns(d: Dialect) -> list[tuple[str, str]]:
         ("modality", d.text(c.format("c.modality"))),
         (
             "attributed_to",
-            d.text(c.format(f"(SELECT a.name FROM {table(coding.Actor)} a WHERE a.id = c.attributed_to_id)")),
+            d.text(c.format(key_of(coding.Actor, "c.attributed_to_id", "name"))),
         ),
         ("confidence", d.text(c.format("c.confidence"))),
         ("period_start", d.text(c.format("c.period_start"))),
@@ -379,7 +384,7 @@ DATASETS: dict[str, Dataset] = {
             coding.Citation,
             flat_claim_columns,
             flat_claim_order,
-            approved("t.claim_id", coding.Claim),
+            f"{approved('t.claim_id', coding.Claim)} AND {approved('t.source_id', coding.Source)}",
             scope="t.claim_id IS NOT NULL",
         ),
     )

@@ -76,4 +76,4 @@ def stream_dataset(name: str, *, all_statuses: bool = False, bom: bool = False) 
     from influence_db.exchange.coding_sheet import stream_coding_sheet
 
     claims = Claim.objects.all() if all_statuses else Claim.objects.approved()
-    return stream_coding_sheet(claims, bom=bom)
+    return stream_coding_sheet(claims, public=not all_statuses, bom=bom)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied
 
+from influence_db.coding.models import CONSTRAINT_FIELDS
 from influence_db.exchange.reading import ImportRefused, Problem, Sheet, duplicate_problems, read
 from influence_db.exchange.resources import RESOURCES, CodingSheetResource, ImportResource
 
@@ -38,6 +39,7 @@ def run_import(
         required=list(resource.required),
         optional=[name for name in columns if name not in resource.required],
     )
+    _add_missing_id_columns(resource, sheet)
     problems = _whole_file_problems(resource, sheet)
     # Rows are checked even when the file is already refused, so the coder sees every
     # problem at once; the import is then only a dry run.
@@ -53,6 +55,16 @@ def run_import(
     if problems:
         raise ImportRefused(problems)
     return ImportReport(dataset, result.totals["new"], result.totals["update"], dry_run)
+
+
+def _add_missing_id_columns(resource: ImportResource, sheet: Sheet) -> None:
+    """An optional column that also identifies the row (a source link's footnote) may be left out: it is empty."""
+    for name in resource.get_import_id_fields():
+        column = resource.fields[name].column_name
+        if column not in sheet.headers:
+            sheet.headers.append(column)
+            for cells in sheet.rows:
+                cells.append("")
 
 
 def _whole_file_problems(resource: ImportResource, sheet: Sheet) -> list[Problem]:
@@ -96,6 +108,13 @@ def row_problems(resource: ImportResource, sheet: Sheet, result: object) -> list
         number = sheet.numbers[invalid.number - 1]
         row = dict(zip(sheet.headers, sheet.rows[invalid.number - 1], strict=True))
         for attribute, messages in invalid.error_dict.items():
+            if attribute == NON_FIELD_ERRORS:
+                for message in messages:
+                    name = resource.column_of(_constraint_field(resource, message))
+                    problems.append(
+                        Problem(message, row=number, column=name if name in row else None, value=row.get(name))
+                    )
+                continue
             name = resource.column_of(attribute)
             allowed = _choices(resource, attribute)
             for message in messages:
@@ -108,6 +127,14 @@ def row_problems(resource: ImportResource, sheet: Sheet, result: object) -> list
     for error in result.base_errors:
         problems.append(Problem(_message(error.error)))
     return problems
+
+
+def _constraint_field(resource: ImportResource, message: str) -> str:
+    """The field a database rule is about, found by the message the rule gave."""
+    for constraint in resource._meta.model._meta.constraints:
+        if constraint.get_violation_error_message() == message:
+            return CONSTRAINT_FIELDS.get(constraint.name, "")
+    return ""
 
 
 def _choices(resource: ImportResource, attribute: str) -> str:

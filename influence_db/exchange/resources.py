@@ -14,7 +14,15 @@ from import_export import fields, resources, widgets
 
 from influence_db.coding import choices, policy, services
 from influence_db.coding import models as coding
-from influence_db.exchange.widgets import ActorWidget, CreatorsWidget, KeyWidget, ListWidget, PairsWidget
+from influence_db.exchange.widgets import (
+    ActorWidget,
+    CreatorsWidget,
+    KeyWidget,
+    ListWidget,
+    PairsWidget,
+    TrueFalseWidget,
+    WholeNumberWidget,
+)
 
 
 def column(attribute: str, name: str | None = None, widget: widgets.Widget | None = None) -> fields.Field:
@@ -129,7 +137,7 @@ class SourceResource(ImportResource):
     accessed = column("accessed", widget=widgets.DateWidget("%Y-%m-%d"))
     language = column("language")
     outlet_affiliation = column("outlet_affiliation")
-    is_coded_document = column("is_coded_document", widget=widgets.BooleanWidget())
+    is_coded_document = column("is_coded_document", widget=TrueFalseWidget())
     notes = column("notes")
     required = ("key", "csl_type", "title")
 
@@ -162,7 +170,7 @@ class SourceResource(ImportResource):
 class SourceLinkResource(ImportResource):
     citing = column("citing", widget=KeyWidget(coding.Source, field="key"))
     cited = column("cited", widget=KeyWidget(coding.Source, field="key"))
-    footnote = column("footnote", widget=widgets.IntegerWidget())
+    footnote = column("footnote", widget=WholeNumberWidget())
     locator = column("locator")
     relation = column("relation")
     required = ("citing", "cited")
@@ -285,6 +293,8 @@ class EventResource(ImportResource):
         )
 
     def after_save_instance(self, instance: coding.Event, row: dict, **kwargs: object) -> None:
+        if "participants" not in row:
+            return  # a file without the column leaves the participants as they are
         wanted = {(actor.pk, role) for actor, role in getattr(instance, "_participants", None) or []}
         for participant in instance.event_participants.all():
             if (participant.actor_id, participant.role) not in wanted:

@@ -120,3 +120,31 @@ class PairsWidget(widgets.Widget):
         if errors:
             raise ValueError(" ".join(errors))
         return pairs
+
+
+class WholeNumberWidget(widgets.Widget):
+    def clean(self, value: object, row: dict | None = None, **kwargs: object) -> int | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        if not text.isdigit():
+            raise ValueError(f"“{text}” is not a whole number.")
+        return int(text)
+
+    def render(self, value: object, obj: object = None, **kwargs: object) -> str:
+        return "" if value is None else str(value)
+
+
+class TrueFalseWidget(widgets.Widget):
+    """true or false, nothing else: a typo must not silently mean false."""
+
+    def clean(self, value: object, row: dict | None = None, **kwargs: object) -> bool:
+        text = str(value or "").strip().lower()
+        if text in ("", "false"):
+            return False
+        if text == "true":
+            return True
+        raise ValueError(f"“{value}” is neither true nor false.")
+
+    def render(self, value: object, obj: object = None, **kwargs: object) -> str:
+        return "true" if value else "false"

@@ -42,7 +42,11 @@ class Command(BaseCommand):
     def _write(blocks: object, path: Path) -> None:
         # Written beside the target and renamed: a failed export never leaves half a file.
         partial = path.with_name(path.name + ".partial")
-        with partial.open("wb") as stream:
-            for block in blocks:
-                stream.write(block)
+        try:
+            with partial.open("wb") as stream:
+                for block in blocks:
+                    stream.write(block)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         partial.replace(path)
