@@ -226,6 +226,17 @@ class AliasResource(ImportResource):
         import_id_fields = ("actor", "name")
         fields = ("actor", "name", "alias_type", "language", "script")
 
+    def get_or_init_instance(self, instance_loader: object, row: dict) -> tuple[coding.ActorAlias, bool]:
+        # Aliases are unique per actor ignoring case, so they are found ignoring case too:
+        # "QUDS FORCE" updates the stored "Quds Force" instead of clashing with it.
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        if new:
+            actor = self.fields["actor"].clean(row)
+            existing = coding.ActorAlias.objects.filter(actor=actor, name__iexact=row.get("name", "").strip()).first()
+            if existing is not None:
+                return existing, False
+        return instance, new
+
 
 class ActorRelationResource(ImportResource):
     key = column("key")

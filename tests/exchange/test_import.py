@@ -1063,20 +1063,27 @@ def test_end_date_before_start_date(supervisor, world):
             ["e", "Strike", "assault", "2020-01-08", "2020-01-03"],
             "row 2, column date_end, value “2020-01-03”: ",
         ),
-        ("aliases", ["actor", "name"], ["quds-force", "QUDS FORCE"], "row 2, column name, value “QUDS FORCE”: "),
+        (
+            "actor-relations",
+            ["key", "subject", "relation_type", "object", "start", "end"],
+            ["r", "quds-force", "allied_with", "irgc", "2020-01-08", "2020-01-03"],
+            "row 2, column end, value “2020-01-03”: ",
+        ),
     ],
-    ids=["date-range", "alias"],
+    ids=["event-dates", "relation-dates"],
 )
 def test_constraint_errors_name_the_column(supervisor, world, dataset, header, values, where):
     (problem,) = refused(dataset, table(header, values), supervisor)
     assert problem.startswith(where)
 
 
-def test_alias_already_held_by_the_actor(supervisor, world):
-    data = table(["actor", "name"], ["quds-force", "QF"], ["quds-force", "QUDS FORCE"])
-    assert refused("aliases", data, supervisor) == [
-        "row 3, column name, value “QUDS FORCE”: This actor already has this alias."
-    ]
+def test_alias_differing_only_in_case_updates_the_stored_one(supervisor, world):
+    # Aliases are unique per actor ignoring case, so the file's spelling replaces the stored one.
+    actor = models.Actor.objects.get(key="quds-force")
+    before = actor.aliases.count()
+    imported("aliases", table(["actor", "name"], ["quds-force", "QUDS FORCE"]), supervisor)
+    assert actor.aliases.count() == before
+    assert actor.aliases.filter(name="QUDS FORCE").exists()
 
 
 def test_key_of_a_deleted_record_is_not_reused(supervisor):
