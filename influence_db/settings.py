@@ -180,4 +180,6 @@ if django.VERSION >= (6, 0):
 # Uploads wait here between an import's preview and its confirmation.
 IMPORT_PENDING_DIR = os.environ.get("IMPORT_PENDING_DIR") or str(BASE_DIR / "var" / "imports")
 
+# Change reasons carry a supervisor's comment or a file name: longer than 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert could restore an old review status

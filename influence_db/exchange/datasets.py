@@ -322,7 +322,7 @@ DATASETS: dict[str, Dataset] = {
             source_link_columns,
             lambda d: (
                 ", ".join(d.bytewise(key_of(coding.Source, c)) for c in ("t.citing_id", "t.cited_id"))
-                + ", t.footnote, "
+                + ", COALESCE(t.footnote, -1), "  # NULL sorts first on SQLite, last on PostgreSQL
                 + d.bytewise("t.locator")
             ),
             f"{approved('t.citing_id', coding.Source)} AND {approved('t.cited_id', coding.Source)}",

@@ -19,7 +19,7 @@ from influence_db.coding import models as coding
 from influence_db.exchange import resources
 from influence_db.exchange.csl import import_csl
 from influence_db.exchange.importing import row_problems
-from influence_db.exchange.reading import ImportRefused, Problem, read
+from influence_db.exchange.reading import ImportRefused, Problem, Sheet, read
 from influence_db.exchange.widgets import KeyWidget, ListWidget
 
 TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
@@ -154,6 +154,32 @@ RESTORE_ORDER: list[tuple[str, object]] = [
 ]
 
 
+def _parents_first(sheet: Sheet) -> None:
+    """Reorder rows so that a parent (an actor's, an assumption's) is loaded before its children.
+
+    Exports sort rows by key, so a child can come first; row numbers stay those of the file.
+    """
+    if "parent" not in sheet.headers:
+        return
+    key = sheet.headers.index("key" if "key" in sheet.headers else "code")
+    parent = sheet.headers.index("parent")
+    rows = {cells[key]: (number, cells) for number, cells in zip(sheet.numbers, sheet.rows, strict=True)}
+    ordered: list[tuple[int, list[str]]] = []
+    placed: set[str] = set()
+
+    def place(name: str, seen: frozenset[str] = frozenset()) -> None:
+        if name in placed or name not in rows or name in seen:
+            return  # done, not in this file (already stored), or a cycle: the models refuse it
+        place(rows[name][1][parent], seen | {name})
+        placed.add(name)
+        ordered.append(rows[name])
+
+    for name in rows:
+        place(name)
+    sheet.numbers = [number for number, _ in ordered]
+    sheet.rows = [cells for _, cells in ordered]
+
+
 def restore(directories: list[Path]) -> dict[str, int]:
     """Load every dataset file found in `directories`; return rows per dataset. All or nothing."""
     files = {path.stem: path for directory in directories for path in sorted(directory.glob("*.csv"))}
@@ -181,6 +207,7 @@ def restore(directories: list[Path]) -> dict[str, int]:
                 ],
                 allow_empty=True,  # a backup of an empty table is a header alone
             )
+            _parents_first(sheet)
             result = resource.import_data(
                 sheet.as_dataset(),
                 use_transactions=True,
