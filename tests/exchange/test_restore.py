@@ -147,10 +147,3 @@ def test_a_bad_file_loads_nothing(corpus, tmp_path):
 
     assert not models.Source.objects.exists()
     assert not models.Actor.objects.exists()
-
-
-def test_default_directories_load_the_shipped_corpus():
-    # sources/ and fixtures/ hold the coded corpus (or nothing yet): loading them never fails.
-    out = io.StringIO()
-    call_command("load_corpus", stdout=out)
-    assert out.getvalue().startswith(("Loaded", "Nothing to load"))
