@@ -76,7 +76,14 @@ def claim_rows(claim: Claim, *, public: bool = False) -> Iterator[list[str | Non
     ]
     citations = sorted(
         (citation for citation in claim.citations.all() if shown(citation.source)),
-        key=lambda c: (c.source.key.encode(), c.locator.encode(), c.quote.encode()),
+        # Every exported column in the key, so equal-looking rows never fall back to storage order.
+        key=lambda c: (
+            c.source.key.encode(),
+            c.locator.encode(),
+            c.quote.encode(),
+            c.locator_type.encode(),
+            (c.as_cited_in.key if c.as_cited_in else "").encode(),
+        ),
     )
     links = [link for link in claim.assumption_links.all() if shown(link.assumption)]
     groups = [
@@ -86,7 +93,8 @@ def claim_rows(claim: Claim, *, public: bool = False) -> Iterator[list[str | Non
             key=lambda a: (a.rationale, a.attribution),
         )
     ]
-    for index in range(max(len(citations), len(groups))):
+    # At least one row, so that a claim with neither citations nor links is not lost.
+    for index in range(max(len(citations), len(groups), 1)):
         citation = citations[min(index, len(citations) - 1)] if citations else None
         rationale, attribution, links = groups[index] if index < len(groups) else (None, None, None)
         where = (

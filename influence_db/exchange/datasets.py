@@ -212,7 +212,10 @@ def citation_columns(d: Dialect) -> list[tuple[str, str]]:
 def citation_order(d: Dialect) -> str:
     kind, key = citation_target(d)
     source = key_of(coding.Source, "t.source_id")
-    return ", ".join(d.bytewise(expr) for expr in (kind, key, source, "t.locator", "t.quote"))
+    cited_in = f"COALESCE({key_of(coding.Source, 't.as_cited_in_id')}, '')"
+    return ", ".join(
+        d.bytewise(expr) for expr in (kind, key, source, "t.locator", "t.quote", "t.locator_type", cited_in)
+    )
 
 
 def claim_relation_columns(d: Dialect) -> list[tuple[str, str]]:
@@ -309,7 +312,7 @@ def flat_claim_columns(d: Dialect) -> list[tuple[str, str]]:
 def flat_claim_order(d: Dialect) -> str:
     claim = key_of(coding.Claim, "t.claim_id")
     source = key_of(coding.Source, "t.source_id")
-    return ", ".join(d.bytewise(expr) for expr in (claim, source, "t.locator", "t.quote"))
+    return ", ".join(d.bytewise(expr) for expr in (claim, source, "t.locator", "t.quote", "t.locator_type"))
 
 
 DATASETS: dict[str, Dataset] = {
@@ -323,7 +326,7 @@ DATASETS: dict[str, Dataset] = {
             lambda d: (
                 ", ".join(d.bytewise(key_of(coding.Source, c)) for c in ("t.citing_id", "t.cited_id"))
                 + ", COALESCE(t.footnote, -1), "  # NULL sorts first on SQLite, last on PostgreSQL
-                + d.bytewise("t.locator")
+                + ", ".join(d.bytewise(column) for column in ("t.locator", "t.relation"))
             ),
             f"{approved('t.citing_id', coding.Source)} AND {approved('t.cited_id', coding.Source)}",
         ),

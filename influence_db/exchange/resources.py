@@ -525,14 +525,17 @@ class CodingSheetResource(ImportResource):
 
     def after_save_instance(self, instance: coding.Claim, row: dict, **kwargs: object) -> None:
         user, why = kwargs["user"], reason(kwargs)
-        citation = instance.citations.filter(
-            source=instance._source, locator=instance._locator, quote=instance._quote
-        ).first() or coding.Citation(claim=instance, source=instance._source, locator=instance._locator)
-        citation.quote = instance._quote
-        citation.locator_type = instance._locator_type or choices.LocatorType.PAGE
-        citation.as_cited_in = instance._as_cited_in
-        citation.full_clean()
-        self.write(citation, user=user, reason=why)
+        # A row may carry only the claim and its links (the export writes such rows for a
+        # claim with more link groups than citations, or with no citation).
+        if instance._source or instance._locator or instance._quote:
+            citation = instance.citations.filter(
+                source=instance._source, locator=instance._locator, quote=instance._quote
+            ).first() or coding.Citation(claim=instance, source=instance._source, locator=instance._locator)
+            citation.quote = instance._quote
+            citation.locator_type = instance._locator_type or choices.LocatorType.PAGE
+            citation.as_cited_in = instance._as_cited_in
+            citation.full_clean()
+            self.write(citation, user=user, reason=why)
         for assumption, relation in instance._assumptions or []:
             link = instance.assumption_links.filter(assumption=assumption).first() or coding.ClaimAssumption(
                 claim=instance, assumption=assumption

@@ -55,14 +55,18 @@ class Dialect:
         return f"(SELECT group_concat(v, '{LIST_SEPARATOR}') FROM (SELECT {value} AS v {from_where} ORDER BY v))"
 
     def creators(self, column: str) -> str:
-        """CSL names as "Family, Given; Literal", in their stored order."""
+        """CSL names as "Family, Given; Literal", in their stored order, like models.format_creator."""
         if self.is_postgres:
-            name = "COALESCE(e->>'literal', concat_ws(', ', NULLIF(e->>'family', ''), NULLIF(e->>'given', '')))"
+            literal, family, given = (f"NULLIF(e->>'{part}', '')" for part in ("literal", "family", "given"))
+            name = f"COALESCE({literal}, NULLIF(concat_ws(', ', {family}, {given}), ''))"
             return (
                 f"(SELECT string_agg({name}, '{LIST_SEPARATOR}' ORDER BY n) "
                 f"FROM jsonb_array_elements({column}) WITH ORDINALITY AS x(e, n))"
             )
-        literal, family, given = (f"json_extract(value, '$.{part}')" for part in ("literal", "family", "given"))
-        name = f"COALESCE({literal}, {family} || COALESCE(', ' || NULLIF({given}, ''), ''))"
+        literal, family, given = (
+            f"NULLIF(json_extract(value, '$.{part}'), '')" for part in ("literal", "family", "given")
+        )
+        both = f"CASE WHEN {family} IS NOT NULL AND {given} IS NOT NULL THEN ', ' ELSE '' END"
+        name = f"COALESCE({literal}, NULLIF(COALESCE({family}, '') || {both} || COALESCE({given}, ''), ''))"
         ordered = f"SELECT {name} AS v FROM json_each({column}) ORDER BY key"
         return f"(SELECT group_concat(v, '{LIST_SEPARATOR}') FROM ({ordered}))"
