@@ -14,6 +14,7 @@ from import_export import fields, resources, widgets
 
 from influence_db.coding import choices, policy, services
 from influence_db.coding import models as coding
+from influence_db.exchange.coding_sheet import COLUMNS as CODING_SHEET_COLUMNS
 from influence_db.exchange.widgets import (
     ActorWidget,
     CreatorsWidget,
@@ -492,28 +493,8 @@ class CodingSheetResource(ImportResource):
     class Meta(ImportResource.Meta):
         model = coding.Claim
         import_id_fields = ("claim",)
-        fields = (
-            "claim",
-            "source",
-            "locator_type",
-            "locator",
-            "quote",
-            "as_cited_in",
-            "statement",
-            "kind",
-            "modality",
-            "attributed_to",
-            "confidence",
-            "actors",
-            "events",
-            "themes",
-            "period_start",
-            "period_end",
-            "assumptions",
-            "rationale",
-            "link_by",
-            "notes",
-        )
+        # One list of columns for the sheet, whether it is imported or exported.
+        fields = tuple(CODING_SHEET_COLUMNS)
 
     def before_save_instance(self, instance: coding.Claim, row: dict, **kwargs: object) -> None:
         if instance._assumptions and not (instance._rationale or "").strip():
