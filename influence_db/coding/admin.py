@@ -51,7 +51,7 @@ class ReviewQueueFilter(admin.SimpleListFilter):
         mine = queryset.filter(created_by=request.user)
         match self.value():
             case "awaiting":
-                return queryset.filter(status=Status.SUBMITTED)
+                return queryset.awaiting_review()
             case "returned":
                 return mine.filter(status=Status.RETURNED)
             case "drafts":

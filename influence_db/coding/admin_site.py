@@ -6,7 +6,6 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 
 from influence_db.coding import policy
-from influence_db.coding.choices import Status
 from influence_db.coding.models import CodedRecord
 
 
@@ -25,7 +24,7 @@ class InfluenceAdminSite(admin.AdminSite):
             queue.append(
                 {
                     "name": opts.verbose_name_plural,
-                    "count": model._default_manager.filter(status=Status.SUBMITTED).count(),
+                    "count": model._default_manager.awaiting_review().count(),
                     "url": reverse(f"{self.name}:{opts.app_label}_{opts.model_name}_changelist") + "?queue=awaiting",
                 }
             )

@@ -23,7 +23,6 @@ from influence_db.coding.querysets import (
     ClaimQuerySet,
     CodedRecordQuerySet,
     EventQuerySet,
-    SourceQuerySet,
 )
 
 
@@ -197,7 +196,6 @@ class Source(CodedRecord):
 
     cites = models.ManyToManyField("self", through="SourceLink", symmetrical=False, related_name="cited_by", blank=True)
 
-    objects = SourceQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta(CodedRecord.Meta):

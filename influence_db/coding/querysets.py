@@ -21,11 +21,6 @@ class CodedRecordQuerySet(models.QuerySet):
         return self
 
 
-class SourceQuerySet(CodedRecordQuerySet):
-    def coded_documents(self) -> SourceQuerySet:
-        return self.filter(is_coded_document=True)
-
-
 class ActorQuerySet(CodedRecordQuerySet):
     def named(self, name: str) -> ActorQuerySet:
         """Actors whose canonical name or any alias is `name`, ignoring case."""
