@@ -30,6 +30,11 @@ def column(attribute: str, name: str | None = None, widget: widgets.Widget | Non
     return fields.Field(attribute=attribute, column_name=name or attribute, widget=widget)
 
 
+def date_column(attribute: str) -> fields.Field:
+    """A date cell, written YYYY-MM-DD as every export writes it."""
+    return column(attribute, widget=widgets.DateWidget("%Y-%m-%d"))
+
+
 def reason(kwargs: dict) -> str:
     return f"Imported from {kwargs.get('file_name') or 'a file'}"
 
@@ -125,7 +130,7 @@ class SourceResource(ImportResource):
     csl_type = column("csl_type")
     title = column("title")
     creators = column("creators", widget=CreatorsWidget())
-    issued = column("issued", widget=widgets.DateWidget("%Y-%m-%d"))
+    issued = date_column("issued")
     issued_precision = column("issued_precision")
     container_title = column("container_title")
     publisher = column("publisher")
@@ -135,7 +140,7 @@ class SourceResource(ImportResource):
     pages = column("pages")
     url = column("url")
     doi = column("doi")
-    accessed = column("accessed", widget=widgets.DateWidget("%Y-%m-%d"))
+    accessed = date_column("accessed")
     language = column("language")
     outlet_affiliation = column("outlet_affiliation")
     is_coded_document = column("is_coded_document", widget=TrueFalseWidget())
@@ -190,8 +195,8 @@ class ActorResource(ImportResource):
     country = column("country")
     parent = column("parent", widget=ActorWidget())
     description = column("description")
-    active_from = column("active_from", widget=widgets.DateWidget("%Y-%m-%d"))
-    active_to = column("active_to", widget=widgets.DateWidget("%Y-%m-%d"))
+    active_from = date_column("active_from")
+    active_to = date_column("active_to")
     wikidata_qid = column("wikidata_qid")
     notes = column("notes")
     required = ("key", "name", "kind")
@@ -244,9 +249,9 @@ class ActorRelationResource(ImportResource):
     subject = column("subject", widget=ActorWidget())
     relation_type = column("relation_type")
     object = column("object", widget=ActorWidget())
-    start = column("start", widget=widgets.DateWidget("%Y-%m-%d"))
+    start = date_column("start")
     start_precision = column("start_precision")
-    end = column("end", widget=widgets.DateWidget("%Y-%m-%d"))
+    end = date_column("end")
     end_precision = column("end_precision")
     notes = column("notes")
     required = ("key", "subject", "relation_type", "object")
@@ -271,8 +276,8 @@ class EventResource(ImportResource):
     key = column("key")
     title = column("title")
     event_type = column("event_type")
-    date_start = column("date_start", widget=widgets.DateWidget("%Y-%m-%d"))
-    date_end = column("date_end", widget=widgets.DateWidget("%Y-%m-%d"))
+    date_start = date_column("date_start")
+    date_end = date_column("date_end")
     date_precision = column("date_precision")
     date_as_written = column("date_as_written")
     location = column("location")
@@ -462,8 +467,8 @@ class CodingSheetResource(ImportResource):
     actors = column("actors", widget=ListWidget(ActorWidget()))
     events = column("events", widget=ListWidget(KeyWidget(coding.Event, field="key")))
     themes = column("themes", widget=ListWidget(KeyWidget(coding.Theme, field="key")))
-    period_start = column("period_start", widget=widgets.DateWidget("%Y-%m-%d"))
-    period_end = column("period_end", widget=widgets.DateWidget("%Y-%m-%d"))
+    period_start = date_column("period_start")
+    period_end = date_column("period_end")
     assumptions = column(
         "_assumptions",
         "assumptions",

@@ -93,8 +93,8 @@ class ClaimResource(resources.ImportResource):
     actors = resources.column("actors", widget=ListWidget(KeyWidget(coding.Actor, field="key")))
     events = resources.column("events", widget=ListWidget(KeyWidget(coding.Event, field="key")))
     themes = resources.column("themes", widget=ListWidget(KeyWidget(coding.Theme, field="key")))
-    period_start = resources.column("period_start", widget=widgets.DateWidget("%Y-%m-%d"))
-    period_end = resources.column("period_end", widget=widgets.DateWidget("%Y-%m-%d"))
+    period_start = resources.date_column("period_start")
+    period_end = resources.date_column("period_end")
     notes = resources.column("notes")
     required = ("key", "statement", "kind")
     # The export's "assumptions" column is derived from claim-assumptions.csv.
