@@ -64,8 +64,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "axes",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "influence_db.coding",
     "influence_db.exchange",
+    "influence_db.public",
 ]
 
 MIDDLEWARE = [
@@ -177,6 +181,54 @@ if django.VERSION >= (6, 0):
         "frame-ancestors": [CSP.NONE],
         "form-action": [CSP.SELF],
     }
+# --- The read-only side (public pages and the JSON API) -------------------------
+# Open to anyone by default; PUBLIC_REQUIRE_LOGIN=True limits it to logged-in users.
+PUBLIC_REQUIRE_LOGIN = envbool("PUBLIC_REQUIRE_LOGIN", False)
+PUBLIC_PAGE_SIZE = envint("PUBLIC_PAGE_SIZE", 50)
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["influence_db.public.access.PublicReadOnly"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "influence_db.public.pagination.KeysetPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "influence_db API",
+    "DESCRIPTION": "Read-only access to the approved records of the influence_db coding project.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # One schema name per vocabulary: several fields share one ("kind" means different ones).
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"influence_db.coding.choices.{name}"
+        for name in (
+            "DatePrecision",
+            "CslType",
+            "SourceLinkRelation",
+            "ActorKind",
+            "Sector",
+            "AliasType",
+            "ActorRelationType",
+            "EventType",
+            "ParticipantRole",
+            "ClaimKind",
+            "Modality",
+            "Confidence",
+            "LocatorType",
+            "ClaimRelationType",
+            "ThemeKind",
+            "Theory",
+            "Branch",
+            "AssumptionRelation",
+            "LinkAttribution",
+        )
+    },
+}
+
 # Uploads wait here between an import's preview and its confirmation.
 IMPORT_PENDING_DIR = os.environ.get("IMPORT_PENDING_DIR") or str(BASE_DIR / "var" / "imports")
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # Until the public pages exist, the front door is the coders' admin.
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("api/", include("influence_db.public.api_urls")),
+    path("", include("influence_db.public.urls")),
 ]

@@ -9,7 +9,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
 from influence_db.exchange.datasets import MODEL_DATASETS
-from influence_db.exchange.export import stream_csv
+from influence_db.exchange.export import csv_download, stream_csv
 
 
 class CsvExportMixin:
@@ -44,9 +44,6 @@ class CsvExportMixin:
             )
         dataset = self.csv_dataset
         stamp = timezone.now().strftime("%Y%m%d-%H%M")
-        response = StreamingHttpResponse(
-            stream_csv(dataset, all_statuses=True, queryset=queryset, bom=bom),
-            content_type="text/csv; charset=utf-8",
+        return csv_download(
+            stream_csv(dataset, all_statuses=True, queryset=queryset, bom=bom), filename=f"{dataset.name}-{stamp}.csv"
         )
-        response["Content-Disposition"] = f'attachment; filename="{dataset.name}-{stamp}.csv"'
-        return response

@@ -44,24 +44,57 @@ class Dataset:
     # The rows the dataset holds at all (the flat claims table: citations of claims).
     scope: str | None = None
 
-    def header(self, dialect: Dialect) -> list[str]:
-        return [name for name, _ in self.columns(dialect)]
+    def shown_columns(self, dialect: Dialect, *, public: bool = False) -> list[tuple[str, str]]:
+        columns = self.columns(dialect)
+        return [column for column in columns if column[0] not in INTERNAL_COLUMNS] if public else columns
 
-    def select(self, dialect: Dialect, *, all_statuses: bool, ids: tuple[str, list] | None = None) -> tuple[str, list]:
-        """The SELECT, optionally limited to the ids of a filtered queryset (sql, params)."""
+    def header(self, dialect: Dialect, *, public: bool = False) -> list[str]:
+        return [name for name, _ in self.shown_columns(dialect, public=public)]
+
+    def select(
+        self,
+        dialect: Dialect,
+        *,
+        all_statuses: bool,
+        ids: tuple[str, list] | None = None,
+        public: bool = False,
+    ) -> tuple[str, list]:
+        """The SELECT, optionally limited to the ids of a filtered queryset (sql, params).
+
+        `public` is the read-only side's form: approved rows only, without internal notes
+        and review columns.
+        """
+        all_statuses = all_statuses and not public
         where, params = [self.scope] if self.scope else [], []
         if not all_statuses:
             where.append(self.public)
         if ids is not None:
             where.append(f"t.id IN ({ids[0]})")
             params.extend(ids[1])
-        columns = ", ".join(expr for _, expr in self.columns(dialect))
+        columns = ", ".join(expr for _, expr in self.shown_columns(dialect, public=public))
         sql = f"SELECT {columns} FROM {table(self.model)} t"
         if where:
             sql += " WHERE " + " AND ".join(f"({condition})" for condition in where)
         sql = f"{sql} ORDER BY {self.order(dialect)}"
         statuses = [Status.APPROVED] if not all_statuses else Status.values
         return sql.replace(VISIBLE, ", ".join(f"'{status}'" for status in statuses)), params
+
+
+# Columns for the team only: the public side never shows notes, review comments or who coded what.
+INTERNAL_COLUMNS = frozenset(
+    {
+        "notes",
+        "status",
+        "created_by",
+        "created_at",
+        "updated_by",
+        "updated_at",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_comment",
+    }
+)
 
 
 def review_columns(d: Dialect) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
 
 from influence_db.exchange.datasets import DATASETS, Dataset
 from influence_db.exchange.sql import Dialect
@@ -29,20 +30,33 @@ def csv_line(values: list[str | None] | tuple[str | None, ...]) -> str:
 
 
 def stream_csv(
-    dataset: Dataset, *, all_statuses: bool = False, queryset: QuerySet | None = None, bom: bool = False
+    dataset: Dataset,
+    *,
+    all_statuses: bool = False,
+    queryset: QuerySet | None = None,
+    bom: bool = False,
+    public: bool = False,
 ) -> Iterator[bytes]:
-    """The dataset as CSV bytes, in blocks. `queryset` limits it to those records (a filtered list)."""
+    """The dataset as CSV bytes, in blocks. `queryset` limits it to those records (a filtered list);
+    `public` gives the read-only side's columns (see Dataset.select)."""
     dialect = Dialect(connection.vendor)
     ids = None
     if queryset is not None:
         ids = queryset.order_by().values("pk").query.sql_with_params()
         ids = (ids[0], list(ids[1]))
-    sql, params = dataset.select(dialect, all_statuses=all_statuses, ids=ids)
-    yield (BOM if bom else b"") + csv_line(dataset.header(dialect)).encode()
+    sql, params = dataset.select(dialect, all_statuses=all_statuses, ids=ids, public=public)
+    yield (BOM if bom else b"") + csv_line(dataset.header(dialect, public=public)).encode()
     if dialect.is_postgres:
         yield from _copy(sql, params)
     else:
         yield from _fetch(sql, params)
+
+
+def csv_download(chunks: Iterator[bytes], *, filename: str) -> StreamingHttpResponse:
+    """A streamed CSV file download (the admin's, the public pages' and the API's)."""
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _copy(sql: str, params: list) -> Iterator[bytes]:
