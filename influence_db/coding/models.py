@@ -592,7 +592,15 @@ class Citation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source}, {self.get_locator_type_display().lower()} {self.locator}"
+        return f"{self.source}, {self.locator_display}"
+
+    @property
+    def locator_display(self) -> str:
+        """ "page 12", "§3 ¶2" with its type; a locator that already names it ("Section Two") as is."""
+        kind = self.get_locator_type_display().lower()
+        if self.locator.lower().startswith(kind):
+            return self.locator
+        return f"{kind} {self.locator}"
 
     @property
     def owner(self) -> CodedRecord | None:

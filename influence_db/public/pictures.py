@@ -292,7 +292,7 @@ def _layout(count: int, links: Sequence[tuple[int, int]], width: float, height: 
     cell = 2 * k
     reach2 = cell * cell
     # A pull that, at the frame's edge, matches the push of a neighbour at distance k.
-    gravity = 2 * k / max(width, height)
+    gravity = k / max(width, height)  # weak: the crowded centre needs room for its labels
     cx, cy = width / 2, height / 2
     temperature = width / 10
     cooling = temperature / LAYOUT_ITERATIONS

@@ -49,7 +49,23 @@ def list_page(
     if wanted == "csv":
         return csv_response(filterset.qs, filename=name, bom=request.GET.get("bom") == "1")
     context["page"] = paginate(request, filterset.qs, ordering)
+    context["active"] = active_filters(filterset)
     return render(request, template, context)
+
+
+def active_filters(filterset: FilterSet) -> list[tuple[str, str]]:
+    """(label, value) of each filter in use, as a reader names them: "Theme", "Protest theme"."""
+    active = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, ""):
+            continue
+        field = filterset.form.fields[name]
+        if hasattr(value, "pk"):
+            shown = getattr(value, "name", None) or getattr(value, "title", None) or getattr(value, "code", str(value))
+        else:
+            shown = dict(getattr(field, "choices", ())).get(value, value)
+        active.append((str(field.label or name).capitalize(), str(shown)))
+    return active
 
 
 @public_page

@@ -444,3 +444,30 @@ class TestNotFoundPage:
         html = get(anonymous_client, "/no/such/page/", status=404)
         assert "Nothing here has that address" in html
         assert "Resolver404" not in html
+
+
+class TestReading:
+    def test_a_filtered_list_says_what_it_is_filtered_by(self, anonymous_client, world):
+        html = get(anonymous_client, "/claims/", theme="protest", kind="factual")
+        assert '<span class="muted">Theme:</span> Protest theme' in html
+        assert '<span class="muted">Kind:</span> Factual' in html
+
+    def test_dates_are_printed_no_more_precisely_than_they_are_known(self, anonymous_client, world):
+        factories.EventFactory(
+            key="yearly",
+            title="Known to the year",
+            date_start=datetime.date(2011, 1, 1),
+            date_precision="year",
+            date_as_written="",
+            status=APPROVED,
+        )
+        html = get(anonymous_client, "/events/yearly/")
+        assert "2011" in html and "1 January 2011" not in html
+
+    def test_a_locator_that_names_its_type_is_not_prefixed_twice(self, anonymous_client, world):
+        claim = world["claims"][0]
+        factories.CitationFactory(
+            claim=claim, source=world["document"], locator_type="section", locator="Section Two ¶1"
+        )
+        html = get(anonymous_client, f"/claims/{claim.key}/")
+        assert "Section Two ¶1" in html and "section Section Two" not in html
