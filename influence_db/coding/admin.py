@@ -9,15 +9,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.utils.text import Truncator
+from django.utils.text import Truncator, smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from influence_db.coding import models, policy, services
+from influence_db.coding.admin_filters import CappedCountPaginator, KeyFieldListFilter, KeyFilterLookupsMixin
 from influence_db.coding.choices import Status
 from influence_db.coding.forms import ActorAliasFormSet, CodedRecordForm, ReturnForm, SourceForm
 from influence_db.exchange.admin import CsvExportMixin
 
 related_only = admin.RelatedOnlyFieldListFilter
+# For relations with thousands of records: a box for a key, not a list of every record.
+by_key = KeyFieldListFilter
 
 REVIEW_FIELDS = ("status", "submitted_at", "reviewed_by", "reviewed_at", "review_comment")
 RECORD_FIELDS = ("created_at", "created_by", "updated_at", "updated_by")
@@ -119,11 +122,14 @@ class AuditedAdminMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class CodedRecordAdmin(CsvExportMixin, AuditedAdminMixin, OwnedRecordMixin, SimpleHistoryAdmin):
+class CodedRecordAdmin(KeyFilterLookupsMixin, CsvExportMixin, AuditedAdminMixin, OwnedRecordMixin, SimpleHistoryAdmin):
     """Shared by the main records: system fields are read-only, saves go through services."""
 
     form = CodedRecordForm
     list_per_page = 50
+    # No page counts the whole table (see admin_filters.COUNT_CAP).
+    paginator = CappedCountPaginator
+    show_full_result_count = False
     actions = ["submit_for_review", "approve", "return_with_comment"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -292,7 +298,7 @@ class SourceLinkInline(OwnedInlineMixin, admin.TabularInline):
 class SourceAdmin(CodedRecordAdmin):
     form = SourceForm
     list_display = ("key", "short_title", "creators_display", "csl_type", "issued", "container_title", "status")
-    list_filter = ("status", "csl_type", "is_coded_document", "language", ("created_by", related_only))
+    list_filter = ("status", "csl_type", "is_coded_document", "language", "created_by")
     # creators is CSL JSON; its text holds the names, so "Waltz" finds Waltz 1979.
     search_fields = ("key", "title", "creators", "container_title", "publisher", "doi")
     fieldsets = [
@@ -327,7 +333,7 @@ class SourceAdmin(CodedRecordAdmin):
 @admin.register(models.Actor)
 class ActorAdmin(CodedRecordAdmin):
     list_display = ("key", "name", "kind", "sector", "country", "parent", "alias_count", "status")
-    list_filter = ("status", "kind", "sector", "country", ("created_by", related_only))
+    list_filter = ("status", "kind", "sector", "country", "created_by")
     # Aliases make "Quds Force" find the Qods Force and "Hashd al-Shaabi" the PMU.
     search_fields = ("key", "name", "aliases__name", "description")
     autocomplete_fields = ("parent",)
@@ -350,9 +356,9 @@ class EventAdmin(CodedRecordAdmin):
         "status",
         "event_type",
         "date_precision",
-        ("participants", related_only),
-        ("citations__source", related_only),
-        ("created_by", related_only),
+        ("participants", by_key),
+        ("citations__source", by_key),
+        "created_by",
     )
     search_fields = ("key", "title", "date_as_written", "location", "description")
     date_hierarchy = "date_start"
@@ -411,11 +417,11 @@ class ClaimAdmin(CodedRecordAdmin):
         "kind",
         "modality",
         "confidence",
-        ("themes", related_only),
-        ("citations__source", related_only),
-        ("assumptions", related_only),
-        ("actors", related_only),
-        ("created_by", related_only),
+        "themes",
+        ("citations__source", by_key),
+        "assumptions",
+        ("actors", by_key),
+        "created_by",
     )
     # Coders remember either their paraphrase or the source's words.
     search_fields = ("key", "statement", "citations__quote")
@@ -426,6 +432,13 @@ class ClaimAdmin(CodedRecordAdmin):
         *system_fieldsets(),
     ]
     inlines = [CitationInline, ClaimAssumptionInline, ClaimRelationInline]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        # Each word must occur in the key, the statement or a quote, as with search_fields,
+        # but through the indexed ClaimQuerySet.search: no join, so no duplicates.
+        for word in smart_split(search_term):
+            queryset = queryset.search(unescape_string_literal(word) if word[0] in "\"'" else word)
+        return queryset, False
 
     @admin.display(description="statement", ordering="statement")
     def short_statement(self, obj: models.Claim) -> str:
@@ -443,8 +456,10 @@ class ClaimAdmin(CodedRecordAdmin):
 # --- Links, for the cases where a coder looks for one directly -------------------
 
 
-class LinkAdmin(CsvExportMixin, AuditedAdminMixin, OwnedRecordMixin, SimpleHistoryAdmin):
+class LinkAdmin(KeyFilterLookupsMixin, CsvExportMixin, AuditedAdminMixin, OwnedRecordMixin, SimpleHistoryAdmin):
     list_per_page = 100
+    paginator = CappedCountPaginator
+    show_full_result_count = False
 
     def save_model(self, request: HttpRequest, obj: object, form: object, change: bool) -> None:
         # The form may point the link at another coder's record: check the new owner too.
@@ -457,7 +472,7 @@ class LinkAdmin(CsvExportMixin, AuditedAdminMixin, OwnedRecordMixin, SimpleHisto
 @admin.register(models.SourceLink)
 class SourceLinkAdmin(LinkAdmin):
     list_display = ("citing", "cited", "footnote", "locator", "relation")
-    list_filter = ("relation", ("citing", related_only))
+    list_filter = ("relation", ("citing", by_key))
     list_select_related = ("citing", "cited")
     search_fields = ("citing__key", "citing__title", "cited__key", "cited__title", "locator")
     autocomplete_fields = ("citing", "cited")
@@ -503,7 +518,7 @@ class EventParticipantAdmin(LinkAdmin):
 @admin.register(models.Citation)
 class CitationAdmin(LinkAdmin):
     list_display = ("source", "locator_type", "locator", "short_quote", "target")
-    list_filter = ("locator_type", ("source", related_only))
+    list_filter = ("locator_type", ("source", by_key))
     list_select_related = ("source", "claim", "event", "actor_relation__subject", "actor_relation__object")
     search_fields = ("quote", "locator", "source__key", "source__title")
     autocomplete_fields = ("source", "as_cited_in", "claim", "event", "actor_relation")
@@ -530,7 +545,7 @@ class ClaimRelationAdmin(LinkAdmin):
 @admin.register(models.ClaimAssumption)
 class ClaimAssumptionAdmin(LinkAdmin):
     list_display = ("claim", "relation", "assumption", "attribution")
-    list_filter = ("relation", "attribution", ("assumption", related_only))
+    list_filter = ("relation", "attribution", "assumption")
     list_select_related = ("claim", "assumption")
     search_fields = ("claim__key", "claim__statement", "assumption__code", "rationale")
     autocomplete_fields = ("claim", "assumption")

@@ -50,6 +50,21 @@ class EventQuerySet(CodedRecordQuerySet):
 
 
 class ClaimQuerySet(CodedRecordQuerySet):
+    def search(self, text: str, *, approved_sources_only: bool = False) -> ClaimQuerySet:
+        """Claims whose key or statement, or a quote of whose citations, contains `text` (any case).
+
+        Written as a UNION of two id lists rather than an OR across a join, so that
+        PostgreSQL answers each half from its trigram index (migration 0008) instead of
+        scanning every claim.
+        """
+        from influence_db.coding.models import Citation, Claim
+
+        own = Claim.objects.filter(Q(statement__icontains=text) | Q(key__icontains=text)).values("pk")
+        quotes = Citation.objects.filter(quote__icontains=text, claim__isnull=False)
+        if approved_sources_only:
+            quotes = quotes.filter(source__status=Status.APPROVED)
+        return self.filter(pk__in=own.union(quotes.values("claim_id")))
+
     def for_changelist(self) -> ClaimQuerySet:
         from influence_db.coding.models import Citation
 

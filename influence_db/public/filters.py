@@ -113,10 +113,7 @@ class ClaimFilter(PeriodFilterSet):
         return queryset.filter(Exists(links))
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        quotes = Citation.objects.filter(
-            claim=OuterRef("pk"), quote__icontains=value, source__status=choices.Status.APPROVED
-        )
-        return queryset.filter(Q(statement__icontains=value) | Exists(quotes))
+        return queryset.search(value, approved_sources_only=True)
 
     def filter_actor(self, queryset: QuerySet, name: str, value: Actor) -> QuerySet:
         named = Claim.actors.through.objects.filter(claim=OuterRef("pk"), actor=value)
