@@ -71,11 +71,21 @@ class Dataset:
         if ids is not None:
             where.append(f"t.id IN ({ids[0]})")
             params.extend(ids[1])
-        columns = ", ".join(expr for _, expr in self.shown_columns(dialect, public=public))
-        sql = f"SELECT {columns} FROM {table(self.model)} t"
-        if where:
-            sql += " WHERE " + " AND ".join(f"({condition})" for condition in where)
-        sql = f"{sql} ORDER BY {self.order(dialect)}"
+        where_sql = (" WHERE " + " AND ".join(f"({condition})" for condition in where)) if where else ""
+        if dialect.is_postgres:
+            # Each value once: the inner query computes the raw values (subqueries and all)
+            # in order, the outer one only escapes them. OFFSET 0 keeps PostgreSQL from
+            # merging the two levels, which would compute each value three times.
+            raw = self.shown_columns(Dialect(dialect.vendor, raw_text=True), public=public)
+            inner = ", ".join(f"{expr} AS c{i}" for i, (_, expr) in enumerate(raw))
+            outer = ", ".join(Dialect.escaped(f"s.c{i}") for i in range(len(raw)))
+            sql = (
+                f"SELECT {outer} FROM (SELECT {inner} FROM {table(self.model)} t{where_sql} "
+                f"ORDER BY {self.order(dialect)} OFFSET 0) s"
+            )
+        else:
+            columns = ", ".join(expr for _, expr in self.shown_columns(dialect, public=public))
+            sql = f"SELECT {columns} FROM {table(self.model)} t{where_sql} ORDER BY {self.order(dialect)}"
         statuses = [Status.APPROVED] if not all_statuses else Status.values
         return sql.replace(VISIBLE, ", ".join(f"'{status}'" for status in statuses)), params
 

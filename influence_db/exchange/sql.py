@@ -22,6 +22,9 @@ LIST_SEPARATOR = "; "
 @dataclass(frozen=True)
 class Dialect:
     vendor: str
+    # For the inner query of a two-level select (see Dataset.select): text() only casts,
+    # and the outer query escapes each column once it is a plain value.
+    raw_text: bool = False
 
     @property
     def is_postgres(self) -> bool:
@@ -34,6 +37,12 @@ class Dialect:
     def text(self, expr: str) -> str:
         """A column as CSV text: formula-escaped, NULL when empty."""
         value = f"CAST({expr} AS TEXT)"
+        return value if self.raw_text else self.escaped(value)
+
+    @staticmethod
+    def escaped(value: str) -> str:
+        """`value` (text) formula-escaped, NULL when empty. It names `value` three times, so a
+        subquery there would run three times: hence the two-level select on PostgreSQL."""
         escaped = f"CASE WHEN SUBSTR({value}, 1, 1) IN ({_TRIGGER_LITERALS}) THEN '''' || {value} ELSE {value} END"
         return f"NULLIF({escaped}, '')"
 
