@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, Permissi
 from influence_db.coding.models import CONSTRAINT_FIELDS
 from influence_db.exchange.reading import ImportRefused, Problem, Sheet, duplicate_problems, read
 from influence_db.exchange.resources import RESOURCES, CodingSheetResource, ImportResource
+from influence_db.exchange.sheet_import import import_sheet
 
 IMPORT_PERMISSION = "coding.import_records"
 
@@ -41,6 +42,10 @@ def run_import(
     )
     _add_missing_id_columns(resource, sheet)
     problems = _whole_file_problems(resource, sheet)
+    if isinstance(resource, CodingSheetResource):
+        # Thousands of rows at a time: checked in Python and written in bulk, by the same rules.
+        new, updated = import_sheet(resource, sheet, problems, user=user, file_name=file_name, dry_run=dry_run)
+        return ImportReport(dataset, new, updated, dry_run)
     # Rows are checked even when the file is already refused, so the coder sees every
     # problem at once; the import is then only a dry run.
     result = resource.import_data(

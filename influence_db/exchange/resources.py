@@ -451,7 +451,10 @@ class ClaimRelationResource(ImportResource):
 
 
 class CodingSheetResource(ImportResource):
-    """One row per coded passage: the claim, its citation and its assumption links."""
+    """One row per coded passage: the claim, its citation and its assumption links.
+
+    It defines the sheet's columns and their widgets; the rows are imported in bulk by
+    exchange.sheet_import (thousands of rows at a time), not row by row."""
 
     claim = column("key", "claim")
     source = column("_source", "source", KeyWidget(coding.Source, field="key"))
@@ -500,39 +503,6 @@ class CodingSheetResource(ImportResource):
         import_id_fields = ("claim",)
         # One list of columns for the sheet, whether it is imported or exported.
         fields = tuple(CODING_SHEET_COLUMNS)
-
-    def before_save_instance(self, instance: coding.Claim, row: dict, **kwargs: object) -> None:
-        if instance._assumptions and not (instance._rationale or "").strip():
-            raise ValueError("Assumption links need a rationale (column rationale).")
-        link_by = instance._link_by or choices.LinkAttribution.SOURCE
-        if link_by not in choices.LinkAttribution.values:
-            raise ValueError(f"link_by “{link_by}” is not one of {', '.join(choices.LinkAttribution.values)}.")
-        instance._link_by = link_by
-
-    def after_save_instance(self, instance: coding.Claim, row: dict, **kwargs: object) -> None:
-        user, why = kwargs["user"], reason(kwargs)
-        # A row may carry only the claim and its links (the export writes such rows for a
-        # claim with more link groups than citations, or with no citation).
-        if instance._source or instance._locator or instance._quote:
-            citation = instance.citations.filter(
-                source=instance._source, locator=instance._locator, quote=instance._quote
-            ).first() or coding.Citation(claim=instance, source=instance._source, locator=instance._locator)
-            citation.quote = instance._quote
-            citation.locator_type = instance._locator_type or choices.LocatorType.PAGE
-            citation.as_cited_in = instance._as_cited_in
-            citation.full_clean()
-            self.write(citation, user=user, reason=why)
-        for assumption, relation in instance._assumptions or []:
-            link = instance.assumption_links.filter(assumption=assumption).first() or coding.ClaimAssumption(
-                claim=instance, assumption=assumption
-            )
-            link.relation, link.rationale, link.attribution = (
-                relation,
-                (instance._rationale or "").strip(),
-                instance._link_by,
-            )
-            link.full_clean()
-            self.write(link, user=user, reason=why)
 
 
 RESOURCES: dict[str, type[ImportResource]] = {
