@@ -1,7 +1,8 @@
 """Trigram indexes for substring search on PostgreSQL.
 
-Admin and public search use icontains (ILIKE '%…%'), which a b-tree cannot answer; a
-pg_trgm GIN index can, so a search over a million claims reads the matching rows only.
+Admin and public search use icontains, which Django writes as
+UPPER(col::text) LIKE UPPER('%…%'): a b-tree cannot answer it, a pg_trgm GIN index on
+that same expression can, so a search over a million claims reads the matching rows only.
 SQLite has no such index and needs none at its scale: there this migration does nothing.
 The indexes are not in the models' state (Django's GinIndex would be created on SQLite
 too), so makemigrations never proposes to drop them.
@@ -25,7 +26,10 @@ def create(apps, schema_editor):
         return
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     for name, table, column in INDEXES:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ({column} gin_trgm_ops)")
+        # The expression must be the one Django's icontains compiles to, or the index is unused.
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {name} ON {table} USING gin ((UPPER({column}::text)) gin_trgm_ops)"
+        )
 
 
 def drop(apps, schema_editor):

@@ -1,0 +1,410 @@
+"""Benchmarks at scale: export, import, admin, public pages and API on N claims.
+
+    python bench/run.py --claims 100000 [--import-rows 20000] [--json]
+
+Runs on the configured database (DATABASE_URL; without it a SQLite file of its own,
+var/bench.sqlite3, never the developer's db.sqlite3). Migrates, tops the database up to N
+claims with the synthetic generator, then measures; see bench/README.md for the metrics.
+A script, not a test: it asserts that every page answers 200 and that the import wrote
+rows, and leaves judging the numbers to whoever reads them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+from base64 import b64encode
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE_SIZE = 50
+DEEP_PAGE = 5000
+SEARCH_TERM = "Samarra"  # a place in about 3% of synthetic statements
+HOST = "localhost"
+
+
+def setup() -> None:
+    """Django with the project's production settings, and what a benchmark needs on top."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "influence_db.settings")
+    os.environ.setdefault("SECRET_KEY", f"bench-only-{secrets.token_hex(16)}")
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'var' / 'bench.sqlite3'}")
+    # Admin pages name static files; a benchmark has no collectstatic manifest.
+    os.environ.setdefault("STATIC_MANIFEST", "False")
+    (ROOT / "var").mkdir(exist_ok=True)
+    # WhiteNoise warns on every request that collectstatic has not run: noise in a benchmark.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    if HOST not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, HOST]
+
+
+# --- Preparing the database ------------------------------------------------------------------
+
+
+def ensure_claims(claims: int) -> float | None:
+    """Top the database up to `claims` claims with a further synthetic batch; seconds it took, or None."""
+    from django.db import connection
+
+    from influence_db.coding.models import Claim
+    from influence_db.coding.synthetic import free_seed, generate
+
+    missing = claims - Claim.objects.count()
+    if missing <= 0:
+        return None
+    seconds = generate(claims=missing, seed=free_seed()).seconds
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # What autovacuum would have done by the time anyone reads the data (hint bits, visibility
+        # map); it may be off, and the first reader should not pay for the load.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+    return seconds
+
+
+def bench_supervisor():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from influence_db.coding.roles import SUPERVISOR
+
+    user = get_user_model().objects.filter(groups__name=SUPERVISOR, is_staff=True, is_active=True).first()
+    if user is None:
+        user, _ = get_user_model().objects.get_or_create(username="bench-supervisor", defaults={"is_staff": True})
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        user.groups.add(Group.objects.get(name=SUPERVISOR))
+    return user
+
+
+# --- Measuring -------------------------------------------------------------------------------
+
+
+def median_ms(request: Callable[[], object], times: int, *, warm_up: int = 1) -> float:
+    """Median wall time of `request` in milliseconds, after `warm_up` untimed calls."""
+    for _ in range(warm_up):
+        request()
+    durations = []
+    for _ in range(times):
+        started = time.perf_counter()
+        request()
+        durations.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(durations), 1)
+
+
+def get_ok(client, path: str, data: dict | None = None):
+    response = client.get(path, data or {}, secure=True, HTTP_HOST=HOST)
+    if response.status_code != 200:
+        raise AssertionError(f"GET {path} {data or ''} answered {response.status_code}, not 200")
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)
+    return response
+
+
+def consume(chunks: Iterable[bytes]) -> int:
+    return sum(len(chunk) for chunk in chunks)
+
+
+def measure_export() -> dict:
+    """Stream the full claims export and report rows/s and the peak RSS growth while streaming."""
+    from influence_db.coding.models import Claim
+    from influence_db.exchange.datasets import DATASETS
+    from influence_db.exchange.export import stream_csv
+
+    rows = Claim.objects.count()
+    baseline = _reset_peak_rss()
+    started = time.perf_counter()
+    size = consume(stream_csv(DATASETS["claims-full"], all_statuses=True))
+    seconds = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "bytes": size,
+        "rows_per_s": round(rows / seconds),
+        "rss_growth_mb": round(max(0, _peak_rss_kb() - baseline) / 1024, 1),
+    }
+
+
+def measure_copy(*, same_rows: bool) -> float | None:
+    """PostgreSQL's own COPY, with no Python in the way: of the export's own SELECT (the same
+    rows and bytes: what our streaming costs), or of the bare claims table in key order (what
+    the names, lists and formula escaping of the export cost on top)."""
+    from django.db import connection
+
+    from influence_db.coding.models import Claim
+    from influence_db.exchange.datasets import DATASETS
+    from influence_db.exchange.sql import Dialect
+
+    if connection.vendor != "postgresql":
+        return None
+    rows = Claim.objects.count()
+    if same_rows:
+        query, params = DATASETS["claims-full"].select(Dialect(connection.vendor), all_statuses=True)
+    else:
+        query, params = "SELECT t.* FROM coding_claim t ORDER BY t.key", []
+    connection.ensure_connection()
+    started = time.perf_counter()
+    with connection.connection.cursor() as cursor:
+        with cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)", params) as copy:
+            consume(bytes(block) for block in copy)
+    return round(rows / (time.perf_counter() - started))
+
+
+def export_in_child() -> dict:
+    """measure_export() in a fresh interpreter, so that nothing this process allocated skews the RSS peak."""
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--measure-export"],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"The export child failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def coding_sheet(rows: int) -> bytes:
+    """A coding sheet of `rows` new claims that name existing actors, sources, themes and assumptions."""
+    import csv
+    import io
+
+    from influence_db.coding.models import Actor, Source, Theme, TheoryAssumption
+    from influence_db.exchange.coding_sheet import COLUMNS
+
+    # Canonical names, as a coder types them; only names that name one actor.
+    names = [
+        name
+        for name in Actor.objects.order_by("pk").values_list("name", flat=True)[:300]
+        if name == name.strip() and ";" not in name and Actor.objects.named(name).count() == 1
+    ]
+    sources = list(Source.objects.order_by("pk").values_list("key", flat=True)[:500])
+    themes = list(Theme.objects.order_by("pk").values_list("key", flat=True)[:30])
+    codes = list(TheoryAssumption.objects.order_by("code").values_list("code", flat=True))
+    if not (names and sources and themes and codes):
+        raise RuntimeError("The database needs actors, sources, themes and assumptions to import against.")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for n in range(rows):
+        actors = sorted({names[n % len(names)], names[(n * 7 + 3) % len(names)]})
+        row = {
+            "claim": f"bench-import-{n + 1:07d}",
+            "source": sources[n % len(sources)],
+            "locator_type": "page",
+            "locator": str(n % 200 + 1),
+            "quote": f"Officials in Baghdad said the agreement (no. {n}) would be renewed.",
+            "statement": f"{actors[0]} pressed Baghdad to renew agreement no. {n} before the elections.",
+            "kind": "factual",
+            "modality": "asserts",
+            "confidence": "medium",
+            "actors": "; ".join(actors),
+            "themes": themes[n % len(themes)],
+            "period_start": "2020-01-01",
+            "period_end": "2020-12-31",
+            "assumptions": f"{codes[n % len(codes)]}:supports",
+            "rationale": "Pressure on Baghdad serves Iran's security as the assumption expects.",
+            "link_by": "coder",
+        }
+        writer.writerow([row.get(column, "") for column in COLUMNS])
+    return buffer.getvalue().encode()
+
+
+def measure_import(rows: int, user) -> dict:
+    """The coding-sheet import of `rows` new claims, timed, then rolled back."""
+    from django.db import transaction
+
+    from influence_db.coding.models import Claim
+    from influence_db.exchange.importing import run_import
+
+    data = coding_sheet(rows)
+    with transaction.atomic():
+        claims, history = Claim.objects.count(), Claim.history.count()
+        started = time.perf_counter()
+        report = run_import("coding-sheet", data, user=user, file_name="bench-coding-sheet.csv")
+        seconds = time.perf_counter() - started
+        new_claims, history_rows = Claim.objects.count() - claims, Claim.history.count() - history
+        # The database stays at N claims: the import was only measured.
+        transaction.set_rollback(True)
+    if report.new != rows or new_claims != rows or history_rows < rows:
+        raise AssertionError(f"The import wrote {new_claims} claims and {history_rows} history rows for {rows} rows")
+    return {"rows": rows, "rows_per_s": round(rows / seconds, 1), "history_rows": history_rows}
+
+
+def is_full_count(sql: str) -> bool:
+    """A COUNT(*) over the whole claims table (no WHERE, no LIMIT): what a changelist of a million rows
+    cannot afford. A count capped by a LIMIT inside is not one."""
+    upper = sql.upper()
+    return "COUNT(*)" in upper and '"CODING_CLAIM"' in upper and " WHERE " not in upper and " LIMIT " not in upper
+
+
+def measure_pages(user, *, search_term: str | None = None) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from influence_db.coding.choices import Status
+    from influence_db.coding.models import Claim
+
+    staff = Client()
+    staff.force_login(user)
+    changelist = reverse("admin:coding_claim_changelist")
+    result: dict[str, object] = {"changelist_ms": median_ms(lambda: get_ok(staff, changelist), 7)}
+    with CaptureQueriesContext(connection) as queries:
+        get_ok(staff, changelist)
+    result["changelist_queries"] = len(queries)
+    result["changelist_full_count"] = any(is_full_count(query["sql"]) for query in queries.captured_queries)
+
+    term = search_term or find_search_term()
+    result["search_term"] = term
+    result["search_ms"] = median_ms(lambda: get_ok(staff, changelist, {"q": term}), 5)
+    staff.logout()
+
+    public = Client()
+    result["public_list_ms"] = median_ms(lambda: get_ok(public, "/claims/"), 7)
+    result["api_list_ms"] = median_ms(lambda: get_ok(public, "/api/claims/"), 7)
+
+    # The keyset cursor of page 5,000 (or the last page), built as DRF builds it: base64 of "p=<last key before it>".
+    approved = Claim.objects.filter(status=Status.APPROVED).order_by("key")
+    total = approved.count()
+    position = min((DEEP_PAGE - 1) * PAGE_SIZE, max(0, total - PAGE_SIZE))
+    query: dict[str, str] = {}
+    expected = None
+    if position:
+        before, expected = approved.values_list("key", flat=True)[position - 1 : position + 1]
+        query["cursor"] = b64encode(urlencode({"p": before}).encode()).decode()
+    deep = get_ok(public, "/claims/", query)
+    if expected is not None and expected not in deep.content.decode():
+        raise AssertionError(f"The deep page does not start at claim {expected}")
+    result["deep_page_position"] = position
+    result["deep_page_ms"] = median_ms(lambda: get_ok(public, "/claims/", query), 7)
+    result["deep_vs_first"] = round(result["deep_page_ms"] / result["public_list_ms"], 2)
+    return result
+
+
+def find_search_term() -> str:
+    """SEARCH_TERM if some statement holds it, else the longest word of a statement from the middle of the table."""
+    from influence_db.coding.models import Claim
+
+    if Claim.objects.filter(statement__contains=SEARCH_TERM).exists():
+        return SEARCH_TERM
+    count = Claim.objects.count()
+    statement = Claim.objects.order_by("key").values_list("statement", flat=True)[count // 2]
+    return max(re.findall(r"[A-Za-z]{4,}", statement) or ["Iraq"], key=len)
+
+
+def database() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        version = cursor.fetchone()[0]
+    return f"{connection.vendor} {version}"
+
+
+def measure(*, import_rows: int, export_child: bool = True, search_term: str | None = None) -> dict:
+    """Every metric on the database as it is (see bench/README.md)."""
+    from influence_db.coding.models import Claim
+
+    user = bench_supervisor()
+    export = measure_export()
+    copy_rate = measure_copy(same_rows=True)
+    table_rate = measure_copy(same_rows=False)
+    if export_child:
+        export["rss_growth_mb"] = export_in_child()["rss_growth_mb"]
+    imported = measure_import(import_rows, user)
+    return {
+        "claims": Claim.objects.count(),
+        "database": database(),
+        "export_rows_per_s": export["rows_per_s"],
+        "copy_rows_per_s": copy_rate,
+        "export_vs_copy": round(export["rows_per_s"] / copy_rate, 3) if copy_rate else None,
+        "table_copy_rows_per_s": table_rate,
+        "export_vs_table_copy": round(export["rows_per_s"] / table_rate, 3) if table_rate else None,
+        "export_rss_growth_mb": export["rss_growth_mb"],
+        "import_rows": imported["rows"],
+        "import_rows_per_s": imported["rows_per_s"],
+        "import_history_rows": imported["history_rows"],
+        **measure_pages(user, search_term=search_term),
+    }
+
+
+# --- Peak memory (Linux: /proc; elsewhere the process's maximum RSS) -------------------------
+
+
+def _status_kb(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak_rss() -> int:
+    """Reset the peak RSS to the current RSS where the kernel allows it; return the baseline in kB."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")  # 5: reset VmHWM (Linux 4.0+)
+        return _status_kb("VmRSS") or 0
+    except OSError:
+        return _peak_rss_kb()
+
+
+def _peak_rss_kb() -> int:
+    peak = _status_kb("VmHWM")
+    if peak is not None:
+        return peak
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+# --- Command line ----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--claims", type=int, default=20_000, help="Claims the database should hold (default 20000).")
+    parser.add_argument("--import-rows", type=int, default=20_000, help="Coding-sheet rows to import (default 20000).")
+    parser.add_argument("--search-term", help=f"Admin search term (default {SEARCH_TERM!r} if it occurs).")
+    parser.add_argument("--json", action="store_true", help="Print one JSON line.")
+    parser.add_argument("--measure-export", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    setup()
+    if args.measure_export:
+        print(json.dumps(measure_export()))
+        return
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    generate_s = ensure_claims(args.claims)
+    result = measure(import_rows=args.import_rows, search_term=args.search_term)
+    result["generate_s"] = round(generate_s, 1) if generate_s is not None else None
+    if args.json:
+        print(json.dumps(result))
+    else:
+        width = max(len(name) for name in result)
+        for name, value in result.items():
+            print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""Smoke test of the benchmark script: every metric is measured and sane on a tiny corpus.
+No timing thresholds: the numbers belong to the machine, not to the suite."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from bench import run
+from influence_db.coding.models import Claim
+
+pytestmark = pytest.mark.django_db
+
+POSITIVE = (
+    "export_rows_per_s",
+    "import_rows_per_s",
+    "import_history_rows",
+    "changelist_ms",
+    "changelist_queries",
+    "search_ms",
+    "public_list_ms",
+    "api_list_ms",
+    "deep_page_ms",
+    "deep_page_position",
+    "deep_vs_first",
+)
+
+
+def test_bench_measures_every_metric_and_leaves_the_corpus_as_it_was():
+    assert run.ensure_claims(300) > 0
+    assert run.ensure_claims(300) is None  # already there: nothing generated
+    # In-process: a child interpreter would not see this test's uncommitted data.
+    result = run.measure(import_rows=50, export_child=False)
+    for name in POSITIVE:
+        assert result[name] > 0, name
+    assert result["claims"] == 300 == Claim.objects.count()  # the import was rolled back
+    assert result["import_rows"] == 50 and result["import_history_rows"] >= 50
+    assert result["export_rss_growth_mb"] >= 0
+    assert isinstance(result["changelist_full_count"], bool)
+    assert result["database"].startswith(connection.vendor)
+    assert result["search_term"] == run.SEARCH_TERM
+    if connection.vendor == "postgresql":
+        assert result["copy_rows_per_s"] > 0 and result["export_vs_copy"] > 0
+        assert result["table_copy_rows_per_s"] > 0 and result["export_vs_table_copy"] > 0
+    else:
+        assert result["copy_rows_per_s"] is None and result["export_vs_copy"] is None
+        assert result["table_copy_rows_per_s"] is None
+
+
+def test_full_count_detection():
+    assert run.is_full_count('SELECT COUNT(*) AS "__count" FROM "coding_claim"')
+    assert not run.is_full_count('SELECT COUNT(*) AS "__count" FROM "coding_claim" WHERE "coding_claim"."status" = %s')
+    assert not run.is_full_count('SELECT "coding_claim"."id" FROM "coding_claim" LIMIT 101')
+    assert not run.is_full_count('SELECT COUNT(*) FROM (SELECT "coding_claim"."id" FROM "coding_claim" LIMIT 10000) s')
