@@ -50,6 +50,19 @@ class EventQuerySet(CodedRecordQuerySet):
 
 
 class ClaimQuerySet(CodedRecordQuerySet):
+    def naming(self, actor) -> ClaimQuerySet:
+        """Claims about `actor` or attributed to it (once each, however many links)."""
+        from influence_db.coding.models import Claim
+
+        about = Claim.actors.through.objects.filter(claim=OuterRef("pk"), actor=actor)
+        return self.filter(Q(attributed_to=actor) | Exists(about))
+
+    def citing(self, source) -> ClaimQuerySet:
+        """Claims with a citation of `source`: the claims coded from it."""
+        from influence_db.coding.models import Citation
+
+        return self.filter(Exists(Citation.objects.filter(claim=OuterRef("pk"), source=source)))
+
     def search(self, text: str, *, approved_sources_only: bool = False) -> ClaimQuerySet:
         """Claims whose key or statement, or a quote of whose citations, contains `text` (any case).
 

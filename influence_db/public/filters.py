@@ -116,11 +116,10 @@ class ClaimFilter(PeriodFilterSet):
         return queryset.search(value, approved_sources_only=True)
 
     def filter_actor(self, queryset: QuerySet, name: str, value: Actor) -> QuerySet:
-        named = Claim.actors.through.objects.filter(claim=OuterRef("pk"), actor=value)
-        return queryset.filter(Q(attributed_to=value) | Exists(named))
+        return queryset.naming(value)
 
     def filter_source(self, queryset: QuerySet, name: str, value: Source) -> QuerySet:
-        return queryset.filter(Exists(Citation.objects.filter(claim=OuterRef("pk"), source=value)))
+        return queryset.citing(value)
 
 
 class ActorFilter(filters.FilterSet):

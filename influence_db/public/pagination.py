@@ -66,7 +66,6 @@ class Page:
     items: list
     next_url: str | None
     previous_url: str | None
-    page_size: int
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, ordering: tuple[str, ...]) -> Page:
@@ -81,5 +80,4 @@ def paginate(request: HttpRequest, queryset: QuerySet, ordering: tuple[str, ...]
         items=items,
         next_url=paginator.get_next_link(),
         previous_url=paginator.get_previous_link(),
-        page_size=paginator.page_size,
     )

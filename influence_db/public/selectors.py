@@ -7,12 +7,13 @@ reach an unapproved related record through a plain manager by mistake.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from influence_db.coding.choices import Status
+from influence_db.coding.choices import AssumptionRelation, Status
 from influence_db.coding.models import (
     Actor,
     ActorAlias,
@@ -43,6 +44,16 @@ def shown(record: CodedRecord | None) -> CodedRecord | None:
 # --- Links: shown only when every record they name is approved ---------------------------
 
 
+def _linked(model: type, *ends: str, order: tuple[object, ...]) -> QuerySet:
+    """Rows of the link `model` whose `ends` (the records it names) are all approved, joined to them."""
+    return model.objects.filter(**{f"{end}__status": APPROVED for end in ends}).select_related(*ends).order_by(*order)
+
+
+def _shown(relation: str, model: type, end: str, *order: object) -> Prefetch:
+    """A record's links through `relation` whose other `end` is approved, in `shown_<relation>`."""
+    return Prefetch(relation, queryset=_linked(model, end, order=order), to_attr=f"shown_{relation}")
+
+
 def citations() -> QuerySet[Citation]:
     return (
         Citation.objects.filter(source__status=APPROVED)
@@ -56,56 +67,33 @@ def citations() -> QuerySet[Citation]:
     )
 
 
-def citations_of_claims() -> QuerySet[Citation]:
-    return (
-        Citation.objects.filter(source__status=APPROVED)
-        .select_related("source", "as_cited_in")
-        .order_by("source__key", "locator", "pk")
-    )
+def record_citations() -> QuerySet[Citation]:
+    """The citations of one (approved) claim or event: those of approved sources."""
+    return _linked(Citation, "source", order=("source__key", "locator", "pk")).select_related("as_cited_in")
 
 
 def assumption_links() -> QuerySet[ClaimAssumption]:
-    return (
-        ClaimAssumption.objects.filter(claim__status=APPROVED, assumption__status=APPROVED)
-        .select_related("claim", "assumption")
-        .order_by("claim__key", "assumption__code")
-    )
+    return _linked(ClaimAssumption, "claim", "assumption", order=("claim__key", "assumption__code"))
 
 
 def claim_relations() -> QuerySet[ClaimRelation]:
-    return (
-        ClaimRelation.objects.filter(claim__status=APPROVED, other__status=APPROVED)
-        .select_related("claim", "other")
-        .order_by("claim__key", "relation_type", "other__key")
-    )
+    return _linked(ClaimRelation, "claim", "other", order=("claim__key", "relation_type", "other__key"))
 
 
 def actor_relations() -> QuerySet[ActorRelation]:
-    return (
-        ActorRelation.objects.filter(subject__status=APPROVED, object__status=APPROVED)
-        .select_related("subject", "object")
-        .order_by("key")
-    )
+    return _linked(ActorRelation, "subject", "object", order=("key",))
 
 
 def aliases() -> QuerySet[ActorAlias]:
-    return ActorAlias.objects.filter(actor__status=APPROVED).select_related("actor").order_by("actor__key", "name")
+    return _linked(ActorAlias, "actor", order=("actor__key", "name"))
 
 
 def participants() -> QuerySet[EventParticipant]:
-    return (
-        EventParticipant.objects.filter(event__status=APPROVED, actor__status=APPROVED)
-        .select_related("event", "actor")
-        .order_by("event__key", "role", "actor__name")
-    )
+    return _linked(EventParticipant, "event", "actor", order=("event__key", "role", "actor__name"))
 
 
 def source_links() -> QuerySet[SourceLink]:
-    return (
-        SourceLink.objects.filter(citing__status=APPROVED, cited__status=APPROVED)
-        .select_related("citing", "cited")
-        .order_by("citing__key", "cited__key", "pk")
-    )
+    return _linked(SourceLink, "citing", "cited", order=("citing__key", "cited__key", "pk"))
 
 
 # --- Main records ---------------------------------------------------------------------------
@@ -123,36 +111,18 @@ def claims() -> QuerySet[Claim]:
         .select_related("attributed_to")
         .prefetch_related(
             Prefetch("themes", queryset=_approved(Theme).order_by("name"), to_attr="shown_themes"),
-            Prefetch("citations", queryset=citations_of_claims(), to_attr="shown_citations"),
-            Prefetch(
-                "assumption_links",
-                queryset=ClaimAssumption.objects.filter(assumption__status=APPROVED)
-                .select_related("assumption")
-                .order_by("assumption__code"),
-                to_attr="shown_assumption_links",
-            ),
+            Prefetch("citations", queryset=record_citations(), to_attr="shown_citations"),
+            _shown("assumption_links", ClaimAssumption, "assumption", "assumption__code"),
         )
     )
 
 
 def claim_detail() -> QuerySet[Claim]:
-    return (
-        claims()
-        .select_related("attributed_to")
-        .prefetch_related(
-            Prefetch("actors", queryset=_approved(Actor).order_by("name"), to_attr="shown_actors"),
-            Prefetch("events", queryset=events_in_order(), to_attr="shown_events"),
-            Prefetch(
-                "relations_out",
-                queryset=ClaimRelation.objects.filter(other__status=APPROVED).select_related("other").order_by("pk"),
-                to_attr="shown_relations_out",
-            ),
-            Prefetch(
-                "relations_in",
-                queryset=ClaimRelation.objects.filter(claim__status=APPROVED).select_related("claim").order_by("pk"),
-                to_attr="shown_relations_in",
-            ),
-        )
+    return claims().prefetch_related(
+        Prefetch("actors", queryset=_approved(Actor).order_by("name"), to_attr="shown_actors"),
+        Prefetch("events", queryset=events_in_order(), to_attr="shown_events"),
+        _shown("relations_out", ClaimRelation, "other", "pk"),
+        _shown("relations_in", ClaimRelation, "claim", "pk"),
     )
 
 
@@ -165,28 +135,11 @@ def actors() -> QuerySet[Actor]:
 
 
 def actor_detail() -> QuerySet[Actor]:
+    by_start = (Coalesce("start", Value(UNDATED)), "key")
     return actors().prefetch_related(
-        Prefetch(
-            "relations_out",
-            queryset=ActorRelation.objects.filter(object__status=APPROVED)
-            .select_related("object")
-            .order_by(Coalesce("start", Value(UNDATED)), "key"),
-            to_attr="shown_relations_out",
-        ),
-        Prefetch(
-            "relations_in",
-            queryset=ActorRelation.objects.filter(subject__status=APPROVED)
-            .select_related("subject")
-            .order_by(Coalesce("start", Value(UNDATED)), "key"),
-            to_attr="shown_relations_in",
-        ),
-        Prefetch(
-            "event_roles",
-            queryset=EventParticipant.objects.filter(event__status=APPROVED)
-            .select_related("event")
-            .order_by(Coalesce("event__date_start", Value(UNDATED)), "event__key"),
-            to_attr="shown_event_roles",
-        ),
+        _shown("relations_out", ActorRelation, "object", *by_start),
+        _shown("relations_in", ActorRelation, "subject", *by_start),
+        _shown("event_roles", EventParticipant, "event", Coalesce("event__date_start", Value(UNDATED)), "event__key"),
         Prefetch("children", queryset=_approved(Actor).order_by("name"), to_attr="shown_children"),
     )
 
@@ -196,25 +149,15 @@ def events_in_order() -> QuerySet[Event]:
 
 
 def events() -> QuerySet[Event]:
+    # The attribute the templates and serializers read is shown_participants.
+    participants = _linked(EventParticipant, "actor", order=("role", "actor__name"))
     return events_in_order().prefetch_related(
-        Prefetch(
-            "event_participants",
-            queryset=EventParticipant.objects.filter(actor__status=APPROVED)
-            .select_related("actor")
-            .order_by("role", "actor__name"),
-            to_attr="shown_participants",
-        )
+        Prefetch("event_participants", queryset=participants, to_attr="shown_participants")
     )
 
 
 def event_detail() -> QuerySet[Event]:
-    return events().prefetch_related(
-        Prefetch(
-            "citations",
-            queryset=citations_of_claims(),
-            to_attr="shown_citations",
-        ),
-    )
+    return events().prefetch_related(Prefetch("citations", queryset=record_citations(), to_attr="shown_citations"))
 
 
 def sources() -> QuerySet[Source]:
@@ -223,20 +166,8 @@ def sources() -> QuerySet[Source]:
 
 def source_detail() -> QuerySet[Source]:
     return sources().prefetch_related(
-        Prefetch(
-            "links_out",
-            queryset=SourceLink.objects.filter(cited__status=APPROVED)
-            .select_related("cited")
-            .order_by("footnote", "cited__key"),
-            to_attr="shown_links_out",
-        ),
-        Prefetch(
-            "links_in",
-            queryset=SourceLink.objects.filter(citing__status=APPROVED)
-            .select_related("citing")
-            .order_by("citing__key", "pk"),
-            to_attr="shown_links_in",
-        ),
+        _shown("links_out", SourceLink, "cited", "footnote", "cited__key"),
+        _shown("links_in", SourceLink, "citing", "citing__key", "pk"),
     )
 
 
@@ -248,11 +179,6 @@ def assumptions() -> QuerySet[TheoryAssumption]:
     return _approved(TheoryAssumption).select_related("parent", "source").order_by("code")
 
 
-def claims_citing(source: Source) -> QuerySet[Claim]:
-    """Approved claims with a citation of `source` (the claims coded from it)."""
-    return claims().filter(Exists(Citation.objects.filter(claim=OuterRef("pk"), source=source)))
-
-
 # --- Aggregates ------------------------------------------------------------------------------
 
 
@@ -260,7 +186,7 @@ def overview() -> dict[str, int]:
     """How many approved records of each kind the database holds (the home page)."""
     return {
         "claims": _approved(Claim).count(),
-        "citations": citations_of_claims().filter(claim__status=APPROVED).count(),
+        "citations": record_citations().filter(claim__status=APPROVED).count(),
         "actors": _approved(Actor).count(),
         "events": _approved(Event).count(),
         "sources": _approved(Source).count(),
@@ -272,13 +198,28 @@ def recently_approved(limit: int = 8) -> QuerySet[Claim]:
     return claims().filter(reviewed_at__isnull=False).order_by("-reviewed_at", "-pk")[:limit]
 
 
-def evidence_counts() -> QuerySet:
-    """Approved claim-assumption links counted by theme, assumption and relation."""
-    return (
-        ClaimAssumption.objects.filter(
-            claim__status=APPROVED, assumption__status=APPROVED, claim__themes__status=APPROVED
-        )
-        .values("claim__themes__key", "assumption__code", "relation")
-        .annotate(n=Count("claim", distinct=True))
-        .order_by()
+def evidence(*by: str, **where: object) -> dict[tuple, dict[str, int]]:
+    """How many approved claims bear on approved assumptions, by relation, grouped by the
+    ClaimAssumption lookups `by` (e.g. "claim__themes__key"): {(values of by): {relation: n}}.
+
+    A record that a lookup passes through (a theme, a source) counts only when approved.
+    """
+    links = ClaimAssumption.objects.filter(claim__status=APPROVED, assumption__status=APPROVED, **where)
+    for record in {lookup.rsplit("__", 1)[0] for lookup in by} - {"assumption"}:
+        links = links.filter(**{f"{record}__status": APPROVED})
+    table: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(AssumptionRelation.values, 0))
+    rows = links.values(*by, "relation").annotate(n=Count("claim", distinct=True)).order_by()
+    for row in rows:
+        table[tuple(row[lookup] for lookup in by)][row["relation"]] = row["n"]
+    return table
+
+
+def assumptions_with_counts() -> QuerySet[TheoryAssumption]:
+    """Approved assumptions, each annotated with its number of approved claims per relation."""
+    approved_claims = Q(claim_links__claim__status=APPROVED)
+    return assumptions().annotate(
+        **{
+            relation: Count("claim_links", filter=approved_claims & Q(claim_links__relation=relation))
+            for relation in AssumptionRelation.values
+        }
     )

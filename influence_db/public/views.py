@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django_filters import FilterSet
 
 from influence_db.coding import choices
-from influence_db.coding.models import Actor, ClaimAssumption, Event
+from influence_db.coding.models import Actor, Event, Theme, TheoryAssumption
 from influence_db.public import filters, pictures, selectors
 from influence_db.public.access import public_page
 from influence_db.public.exports import csv_response
@@ -141,7 +140,7 @@ def actor_detail(request: HttpRequest, key: str) -> HttpResponse:
         + [(r, r.subject, "in") for r in actor.shown_relations_in],
         key=lambda item: (item[0].start is None, item[0].start or item[0].end, item[0].key),
     )
-    claims = filters.ClaimFilter({"actor": actor.key}, queryset=selectors.claims()).qs.order_by("key")
+    claims = selectors.claims().naming(actor).order_by("key")
     return render(
         request,
         "public/actor_detail.html",
@@ -241,55 +240,32 @@ def source_list(request: HttpRequest) -> HttpResponse:
 @public_page
 def source_detail(request: HttpRequest, key: str) -> HttpResponse:
     source = get_object_or_404(selectors.source_detail(), key=key)
-    claims = selectors.claims_citing(source).order_by("key")
+    claims = selectors.claims().citing(source).order_by("key")
     return render(request, "public/source_detail.html", {"source": source, "claims": claims[:DETAIL_CLAIMS]})
 
 
 # --- Assumptions and the evidence matrix ----------------------------------------------------
 
 
-def _by_relation(rows: QuerySet, group: str) -> list[dict]:
-    """Rows of (group, relation, n) folded into one row per group with a count per relation."""
-    folded: dict[tuple, dict] = {}
-    for row in rows:
-        key = tuple(row[field] for field in group.split(","))
-        entry = folded.setdefault(key, {"key": key, "counts": dict.fromkeys(choices.AssumptionRelation.values, 0)})
-        entry["counts"][row["relation"]] = row["n"]
-    for entry in folded.values():
-        entry["for"] = sum(entry["counts"][r] for r in FOR)
-        entry["against"] = sum(entry["counts"][r] for r in AGAINST)
-        entry["cells"] = list(entry["counts"].items())
-    return sorted(folded.values(), key=lambda e: (-(e["for"] + e["against"]), e["key"]))
+def _strongest_first(table: dict[tuple, dict[str, int]]) -> list[dict]:
+    """Rows of an evidence table, the groups with the most evidence first."""
+    rows = [{"key": key, "counts": counts} for key, counts in table.items()]
+    return sorted(rows, key=lambda row: (-sum(row["counts"].values()), row["key"]))
 
 
 @public_page
 def assumption_list(request: HttpRequest) -> HttpResponse:
-    approved_links = Q(claim_links__claim__status=choices.Status.APPROVED)
-    counts = {
-        relation: Count("claim_links", filter=approved_links & Q(claim_links__relation=relation))
-        for relation in choices.AssumptionRelation.values
-    }
-    assumptions = selectors.assumptions().annotate(**counts)
-    return render(request, "public/assumption_list.html", {"assumptions": assumptions})
+    return render(request, "public/assumption_list.html", {"assumptions": selectors.assumptions_with_counts()})
 
 
 @public_page
 def assumption_detail(request: HttpRequest, code: str) -> HttpResponse:
     assumption = get_object_or_404(selectors.assumptions(), code=code)
-    links = ClaimAssumption.objects.filter(assumption=assumption, claim__status=choices.Status.APPROVED)
-    by_source = links.filter(claim__citations__source__status=choices.Status.APPROVED).values(
-        "claim__citations__source__key", "claim__citations__source__title", "relation"
+    evidence = selectors.assumption_links().filter(assumption=assumption).order_by("claim__key")
+    by_source = selectors.evidence(
+        "claim__citations__source__key", "claim__citations__source__title", assumption=assumption
     )
-    by_theme = links.filter(claim__themes__status=choices.Status.APPROVED).values(
-        "claim__themes__key", "claim__themes__name", "relation"
-    )
-    evidence = (
-        selectors.assumption_links()
-        .filter(assumption=assumption)
-        .select_related(None)
-        .select_related("claim")
-        .order_by("claim__key")
-    )
+    by_theme = selectors.evidence("claim__themes__key", "claim__themes__name", assumption=assumption)
     return render(
         request,
         "public/assumption_detail.html",
@@ -297,14 +273,8 @@ def assumption_detail(request: HttpRequest, code: str) -> HttpResponse:
             "assumption": assumption,
             "parent": selectors.shown(assumption.parent),
             "source": selectors.shown(assumption.source),
-            "by_source": _by_relation(
-                by_source.annotate(n=Count("claim", distinct=True)).order_by(),
-                "claim__citations__source__key,claim__citations__source__title",
-            ),
-            "by_theme": _by_relation(
-                by_theme.annotate(n=Count("claim", distinct=True)).order_by(),
-                "claim__themes__key,claim__themes__name",
-            ),
+            "by_source": _strongest_first(by_source),
+            "by_theme": _strongest_first(by_theme),
             "evidence_for": evidence.filter(relation__in=FOR)[:DETAIL_CLAIMS],
             "evidence_against": evidence.filter(relation__in=AGAINST)[:DETAIL_CLAIMS],
             "relations": choices.AssumptionRelation.choices,
@@ -316,27 +286,18 @@ def assumption_detail(request: HttpRequest, code: str) -> HttpResponse:
 def evidence_matrix(request: HttpRequest) -> HttpResponse:
     themes = list(selectors.themes())
     assumptions = list(selectors.assumptions())
-    cells: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for row in selectors.evidence_counts():
-        cells[(row["claim__themes__key"], row["assumption__code"])][row["relation"]] = row["n"]
-    totals = {cell: sum(counts.values()) for cell, counts in cells.items()}
-    maximum = max(totals.values(), default=0)
-    rows = [
-        (
-            theme,
-            [
-                {
-                    "assumption": assumption,
-                    "total": totals.get((theme.key, assumption.code), 0),
-                    "counts": [
-                        (value, label, cells[(theme.key, assumption.code)].get(value, 0))
-                        for value, label in choices.AssumptionRelation.choices
-                    ],
-                    "heat": pictures.heat_level(totals.get((theme.key, assumption.code), 0), maximum),
-                }
-                for assumption in assumptions
-            ],
-        )
-        for theme in themes
-    ]
+    cells = selectors.evidence("claim__themes__key", "assumption__code")
+    maximum = max((sum(counts.values()) for counts in cells.values()), default=0)
+
+    def cell(theme: Theme, assumption: TheoryAssumption) -> dict:
+        counts = cells.get((theme.key, assumption.code), {})
+        total = sum(counts.values())
+        return {
+            "assumption": assumption,
+            "total": total,
+            "counts": [(value, label, counts.get(value, 0)) for value, label in choices.AssumptionRelation.choices],
+            "heat": pictures.heat_level(total, maximum),
+        }
+
+    rows = [(theme, [cell(theme, assumption) for assumption in assumptions]) for theme in themes]
     return render(request, "public/matrix.html", {"assumptions": assumptions, "rows": rows, "maximum": maximum})

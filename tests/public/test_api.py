@@ -23,9 +23,8 @@ from django.test.utils import CaptureQueriesContext
 from influence_db.coding import choices
 from influence_db.coding.choices import Status
 from influence_db.coding.models import Claim
-from influence_db.exchange.datasets import DATASETS, INTERNAL_COLUMNS
+from influence_db.exchange.datasets import INTERNAL_COLUMNS, MODEL_DATASETS
 from influence_db.exchange.sql import Dialect
-from influence_db.public.exports import PUBLIC_DATASETS
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -601,7 +600,7 @@ def test_csv_is_a_formula_safe_attachment_with_public_columns(anonymous_client):
     assert response["Content-Disposition"] == 'attachment; filename="claims.csv"'
     content = body(response)
     assert not content.startswith(BOM)
-    public_header = DATASETS[PUBLIC_DATASETS[Claim]].header(Dialect(connection.vendor), public=True)
+    public_header = MODEL_DATASETS[Claim].header(Dialect(connection.vendor), public=True)
     assert csv_header(anonymous_client.get("/api/claims/?format=csv")) == public_header
     assert "notes" not in public_header and "review_comment" not in public_header
     [row] = csv_rows(anonymous_client.get("/api/claims/?format=csv"))
