@@ -33,6 +33,7 @@ from django.db import connection, models, transaction
 from django.db.models import Max
 
 from influence_db.coding import choices
+from influence_db.coding.bulk import can_copy, copy_rows
 from influence_db.coding.choices import Status
 from influence_db.coding.models import (
     Actor,
@@ -175,15 +176,14 @@ class _Writer:
             if mismatch:
                 raise ValueError(f"{model.__name__} rows do not match its fields: {sorted(mismatch)}")
             self._checked.add(model)
-        values = itemgetter(*(f.attname for f in fields))
-        table = connection.ops.quote_name(model._meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with connection.cursor() as cursor:
-            if self.postgres:
-                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(values(row))
-            else:
+        names = [f.attname for f in fields]
+        values = itemgetter(*names)
+        if can_copy():
+            copy_rows(model, names, (values(row) for row in rows))
+        else:
+            table = connection.ops.quote_name(model._meta.db_table)
+            columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+            with connection.cursor() as cursor:
                 adapt = self._sqlite_adapters(fields)
                 placeholders = ", ".join(["%s"] * len(fields))
                 cursor.executemany(

@@ -33,6 +33,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from influence_db.coding import choices, policy
+from influence_db.coding.bulk import can_copy, copy_rows
 from influence_db.coding.choices import Status
 from influence_db.coding.keys import slug_base
 from influence_db.coding.models import (
@@ -537,7 +538,7 @@ def _insert(model: type[models.Model], rows: Iterable[dict], *, ids: bool = True
         return
     rows = chain([first], rows)
     pk = model._meta.pk.attname
-    if not _copies():
+    if not can_copy():
         rows = list(rows)
         objs = [model(**row) for row in rows]
         model._default_manager.bulk_create(objs, batch_size=INSERT_BATCH)
@@ -546,32 +547,18 @@ def _insert(model: type[models.Model], rows: Iterable[dict], *, ids: bool = True
             row[pk] = obj.pk
         return
     names = [name for name in first if name != pk]
-    columns = {f.attname: f.column for f in model._meta.concrete_fields}
-    quote = connection.ops.quote_name
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if ids:
-            rows = list(rows)
-            names.insert(0, pk)
+    if ids:
+        rows = list(rows)
+        names.insert(0, pk)
+        with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, columns[pk], len(rows)],
+                [model._meta.db_table, model._meta.pk.column, len(rows)],
             )
             for row, (value,) in zip(rows, sorted(cursor.fetchall()), strict=True):
                 row[pk] = value
-        values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
-        with cursor.copy(f"COPY {quote(table)} ({', '.join(quote(columns[n]) for n in names)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(values(row))
-
-
-def _copies() -> bool:
-    """Whether the database takes rows with COPY: PostgreSQL through psycopg 3."""
-    if connection.vendor != "postgresql":
-        return False
-    from django.db.backends.postgresql.psycopg_any import is_psycopg3
-
-    return is_psycopg3
+    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    copy_rows(model, names, (values(row) for row in rows))
 
 
 def _update(model: type[models.Model], rows: list[dict], fields: Iterable[str]) -> None:
@@ -580,7 +567,7 @@ def _update(model: type[models.Model], rows: list[dict], fields: Iterable[str]) 
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in fields]
-    if not _copies():
+    if not can_copy():
         records = [model(**row) for row in rows]
         model._default_manager.bulk_update(records, [f.name for f in fields], batch_size=UPDATE_BATCH)
         return
