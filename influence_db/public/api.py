@@ -82,6 +82,9 @@ class PublicListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     # The selector for lists, and the name of the CSV file (the URL prefix).
     list_selector: Callable[[], QuerySet]
     csv_name: str
+    # A link's only stable unique order is its row id: it appears in the opaque cursor,
+    # never in a record. Records with a key order by it (or by a date) instead.
+    ordering: tuple[str, ...] = ("pk",)
 
     def get_queryset(self) -> QuerySet:
         return self.list_selector()
@@ -218,8 +221,7 @@ class ActorRelationViewSet(PublicRecordViewSet):
 
 
 # --- Links without a key: lists only -------------------------------------------------------------
-# Their pages are ordered by the row id: the only stable unique order they have. It
-# appears in the opaque cursor, never in a record.
+# Their pages are ordered by the row id (PublicListViewSet.ordering).
 
 
 @documented(serializers.CitationLinkSerializer)
@@ -229,7 +231,6 @@ class CitationViewSet(PublicListViewSet):
     list_selector = staticmethod(selectors.citations)
     serializer_class = serializers.CitationLinkSerializer
     filterset_class = filters.CitationFilter
-    ordering = ("pk",)
     csv_name = "citations"
 
 
@@ -240,7 +241,6 @@ class ClaimAssumptionViewSet(PublicListViewSet):
     list_selector = staticmethod(selectors.assumption_links)
     serializer_class = serializers.ClaimAssumptionLinkSerializer
     filterset_class = filters.ClaimAssumptionFilter
-    ordering = ("pk",)
     csv_name = "claim-assumptions"
 
 
@@ -251,7 +251,6 @@ class ClaimRelationViewSet(PublicListViewSet):
     list_selector = staticmethod(selectors.claim_relations)
     serializer_class = serializers.ClaimRelationSerializer
     filterset_class = filters.ClaimRelationFilter
-    ordering = ("pk",)
     csv_name = "claim-relations"
 
 
@@ -262,7 +261,6 @@ class AliasViewSet(PublicListViewSet):
     list_selector = staticmethod(selectors.aliases)
     serializer_class = serializers.AliasLinkSerializer
     filterset_class = filters.AliasFilter
-    ordering = ("pk",)
     csv_name = "aliases"
 
 
@@ -273,5 +271,4 @@ class SourceLinkViewSet(PublicListViewSet):
     list_selector = staticmethod(selectors.source_links)
     serializer_class = serializers.SourceLinkSerializer
     filterset_class = filters.SourceLinkFilter
-    ordering = ("pk",)
     csv_name = "source-links"
