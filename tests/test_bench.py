@@ -39,6 +39,10 @@ def test_bench_measures_every_metric_and_leaves_the_corpus_as_it_was():
     assert isinstance(result["changelist_full_count"], bool)
     assert result["database"].startswith(connection.vendor)
     assert result["search_term"] == run.SEARCH_TERM
+    spread = result["search_spread"]
+    assert [entry["term"] for entry in spread[:-1]] == list(run.SEARCH_SPREAD)
+    assert spread[-1]["matches"] >= 1  # the claim key from the middle finds its claim
+    assert all(entry["ms"] > 0 for entry in spread) and result["search_worst_ms"] == max(e["ms"] for e in spread)
     if connection.vendor == "postgresql":
         assert result["copy_rows_per_s"] > 0 and result["export_vs_copy"] > 0
         assert result["table_copy_rows_per_s"] > 0 and result["export_vs_table_copy"] > 0

@@ -16,10 +16,13 @@ COUNT_CAP = 10_000
 
 
 class CappedCountPaginator(Paginator):
-    """Counts at most COUNT_CAP rows (COUNT over a LIMITed subquery), so no page counts the table."""
+    """Counts at most COUNT_CAP rows, so no page counts the table."""
 
     @cached_property
     def count(self) -> int:
+        capped_count = getattr(self.object_list, "capped_count", None)  # the records' own, which knows searches
+        if capped_count is not None:
+            return capped_count(COUNT_CAP)
         return self.object_list.order_by()[:COUNT_CAP].count()
 
 

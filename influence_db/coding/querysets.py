@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+import json
+from dataclasses import dataclass
+
+from django.db import connection, models
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
 from influence_db.coding.choices import Status
+
+# A search term that PostgreSQL expects in at least this share of all claims is looked for by
+# walking the claims in list order (see ClaimQuerySet.search).
+WALK_SHARE = 0.01
+
+
+def estimated_rows(queryset: models.QuerySet) -> int | None:
+    """PostgreSQL's estimate of the rows `queryset` returns (EXPLAIN, nothing run); None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    return json.loads(queryset.order_by().values("pk").explain(format="json"))[0]["Plan"]["Plan Rows"]
 
 
 class CodedRecordQuerySet(models.QuerySet):
@@ -19,6 +33,10 @@ class CodedRecordQuerySet(models.QuerySet):
     def for_changelist(self) -> CodedRecordQuerySet:
         """What the admin changelist needs to show a page without a query per row."""
         return self
+
+    def capped_count(self, cap: int) -> int:
+        """How many records there are, counting no further than `cap` (a COUNT over a LIMITed subquery)."""
+        return self.order_by()[:cap].count()
 
 
 class ActorQuerySet(CodedRecordQuerySet):
@@ -49,7 +67,44 @@ class EventQuerySet(CodedRecordQuerySet):
         return super().for_changelist().prefetch_related(Prefetch("event_participants", queryset=participants))
 
 
+@dataclass(frozen=True)
+class _SearchTerm:
+    """One word of a search: its two conditions and PostgreSQL's estimates of their rows (0 elsewhere)."""
+
+    own: Q  # the claim's statement or key has the word
+    quotes: models.QuerySet  # citations whose quote has it
+    own_rows: int = 0
+    quote_rows: int = 0
+    claims: int = 0
+
+    @classmethod
+    def estimate(cls, own: Q, quotes: models.QuerySet) -> _SearchTerm:
+        from influence_db.coding.models import Claim
+
+        claims = estimated_rows(Claim.objects.all())
+        if not claims:
+            return cls(own, quotes)
+        return cls(own, quotes, estimated_rows(Claim.objects.filter(own)), estimated_rows(quotes), claims)
+
+    @property
+    def share(self) -> float:
+        """The share of all claims expected to match."""
+        return (self.own_rows + self.quote_rows) / self.claims if self.claims else 0.0
+
+    def quotes_by_walk(self, cap: int) -> bool:
+        """Whether testing claims in turn until `cap` cite the word touches fewer rows than collecting its quotes."""
+        return bool(self.quote_rows) and cap * self.claims / self.quote_rows < self.quote_rows
+
+
+def _first_quote(quotes: models.QuerySet) -> Subquery:
+    """The claim's first citation among `quotes`, as a probe of its own citations. A scalar subquery
+    (LIMIT 1), because PostgreSQL would turn EXISTS or IN into collecting every matching quote first."""
+    return Subquery(quotes.filter(claim=OuterRef("pk")).order_by().values("pk")[:1])
+
+
 class ClaimQuerySet(CodedRecordQuerySet):
+    _search_terms: tuple[_SearchTerm, ...] = ()
+
     def naming(self, actor) -> ClaimQuerySet:
         """Claims about `actor` or attributed to it (once each, however many links)."""
         from influence_db.coding.models import Claim
@@ -66,17 +121,50 @@ class ClaimQuerySet(CodedRecordQuerySet):
     def search(self, text: str, *, approved_sources_only: bool = False) -> ClaimQuerySet:
         """Claims whose key or statement, or a quote of whose citations, contains `text` (any case).
 
-        Written as a UNION of two id lists rather than an OR across a join, so that
-        PostgreSQL answers each half from its trigram index (migration 0008) instead of
-        scanning every claim.
+        Two ways to the same rows; PostgreSQL's estimate of how many claims match picks one.
+        A rare term: a UNION of two id lists, each read from its trigram index (migration 0008),
+        so the cost grows with the matches, not the table. A common one: the claims are tested in
+        list order (the key index) until a page is full, which takes a few thousand rows where
+        collecting tens of thousands of matches first would take seconds.
         """
         from influence_db.coding.models import Citation, Claim
 
-        own = Claim.objects.filter(Q(statement__icontains=text) | Q(key__icontains=text)).values("pk")
+        own = Q(statement__icontains=text) | Q(key__icontains=text)
         quotes = Citation.objects.filter(quote__icontains=text, claim__isnull=False)
         if approved_sources_only:
             quotes = quotes.filter(source__status=Status.APPROVED)
-        return self.filter(pk__in=own.union(quotes.values("claim_id")))
+        term = _SearchTerm.estimate(own, quotes)
+        if term.share >= WALK_SHARE:
+            alias = f"search_quote_{len(self._search_terms)}"
+            found = self.alias(**{alias: _first_quote(quotes)}).filter(own | Q(**{f"{alias}__isnull": False}))
+        else:
+            found = self.filter(pk__in=Claim.objects.filter(own).values("pk").union(quotes.values("claim_id")))
+        found._search_terms = (*self._search_terms, term)
+        return found
+
+    def capped_count(self, cap: int) -> int:
+        """As for any record; after a search, counted as two sets through the indexes of its rarest term.
+
+        Every match of the search has that term in its statement or key, or in a quote: the two
+        sets, each cut at `cap`, count the matches up to `cap` exactly, where counting the search
+        as one would test claim after claim. The quoted set is collected from the quote index, or,
+        when testing claims in turn until `cap` are found would touch fewer rows, by that test.
+        """
+        if not self._search_terms or not connection.features.supports_slicing_ordering_in_compound:
+            return super().capped_count(cap)
+        term = min(self._search_terms, key=lambda term: term.share)
+        own = self.filter(term.own)
+        if term.quotes_by_walk(cap):
+            quoted = self.alias(search_quote_count=_first_quote(term.quotes)).filter(search_quote_count__isnull=False)
+        else:
+            quoted = self.filter(pk__in=term.quotes.values("claim_id"))
+        return min(cap, own.order_by().values("pk")[:cap].union(quoted.order_by().values("pk")[:cap]).count())
+
+    def _clone(self) -> ClaimQuerySet:
+        # The search terms go along with every filter, slice and ordering that follows the search.
+        clone = super()._clone()
+        clone._search_terms = self._search_terms
+        return clone
 
     def for_changelist(self) -> ClaimQuerySet:
         from influence_db.coding.models import Citation

@@ -1,0 +1,106 @@
+"""Claim search: the two ways to its rows (collected through the indexes, or claims tested in
+list order) find the same claims, the capped count counts them exactly up to the cap, and on
+PostgreSQL the planner's estimate picks the way."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from influence_db.coding import querysets
+from influence_db.coding.choices import ClaimKind, Status
+from influence_db.coding.models import Claim
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def way(request, monkeypatch):
+    """Force one way: a share of 0 walks every search, a share above 1 never does."""
+    monkeypatch.setattr(querysets, "WALK_SHARE", 0.0 if request.param else 2.0)
+    return request.param
+
+
+@pytest.fixture
+def corpus():
+    """Claims that match "samarra" in each place a search looks, and some that don't."""
+    in_statement = factories.ClaimFactory(key="c-statement", statement="Militias moved toward Samarra.")
+    in_key = factories.ClaimFactory(key="samarra-shrine", statement="The shrine was guarded.")
+    in_two_quotes = factories.ClaimFactory(key="c-two-quotes", statement="A column left the city.")
+    factories.CitationFactory.create_batch(2, claim=in_two_quotes, quote="They reached SAMARRA at dawn.")
+    unapproved_source = factories.SourceFactory(status=Status.DRAFT)
+    quoted_from_draft = factories.ClaimFactory(key="c-draft-quote", statement="Convoys were seen.")
+    factories.CitationFactory(claim=quoted_from_draft, source=unapproved_source, quote="near Samarra")
+    factories.ClaimFactory(key="c-other", statement="Tehran and Baghdad signed an accord.")
+    factories.CitationFactory(claim=factories.ClaimFactory(key="c-other-quote"), quote="in Najaf")
+    factories.CitationFactory(claim=None, event=factories.EventFactory(), quote="Samarra, an event's quote")
+    return {"statement": in_statement, "key": in_key, "quotes": in_two_quotes, "draft": quoted_from_draft}
+
+
+def keys(queryset) -> list[str]:
+    return list(queryset.values_list("key", flat=True))
+
+
+@pytest.mark.parametrize("way", [True, False], ids=["tested-in-order", "collected"], indirect=True)
+class TestBothWaysFindTheSameClaims:
+    def test_statement_key_and_quotes_each_once(self, way, corpus):
+        found = Claim.objects.search("samarra")
+        assert keys(found) == ["c-draft-quote", "c-statement", "c-two-quotes", "samarra-shrine"]
+
+    def test_quotes_of_unapproved_sources_can_be_left_out(self, way, corpus):
+        assert "c-draft-quote" not in keys(Claim.objects.search("samarra", approved_sources_only=True))
+
+    def test_every_word_must_match(self, way, corpus):
+        assert keys(Claim.objects.search("samarra").search("militias")) == ["c-statement"]
+        assert keys(Claim.objects.search("samarra").search("accord")) == []
+
+    def test_other_filters_and_orderings_still_apply(self, way, corpus):
+        found = Claim.objects.filter(statement__startswith="A ").search("samarra").order_by("-key")
+        assert keys(found) == ["c-two-quotes"]
+        assert keys(Claim.objects.search("samarra").order_by("-key")[:2]) == ["samarra-shrine", "c-two-quotes"]
+
+    @pytest.mark.parametrize("cap, expected", [(10, 4), (4, 4), (3, 3), (1, 1)])
+    def test_the_capped_count_is_exact_up_to_the_cap(self, way, corpus, cap, expected):
+        assert Claim.objects.search("samarra").capped_count(cap) == expected
+
+    def test_the_capped_count_keeps_filters_and_counts_a_claim_once(self, way, corpus):
+        assert Claim.objects.filter(key__startswith="c-").search("samarra").capped_count(10) == 3
+        assert Claim.objects.search("samarra").search("column").capped_count(10) == 1
+
+    @pytest.mark.parametrize("by_walk", [True, False], ids=["quotes-tested", "quotes-collected"])
+    def test_both_ways_of_counting_the_quoted_claims(self, way, corpus, monkeypatch, by_walk):
+        monkeypatch.setattr(querysets._SearchTerm, "quotes_by_walk", lambda term, cap: by_walk)
+        assert Claim.objects.search("samarra").capped_count(10) == 4
+        assert Claim.objects.search("samarra").capped_count(2) == 2
+
+
+def test_the_admin_search_counts_and_lists_the_matches(supervisor_client, corpus):
+    response = supervisor_client.get("/admin/coding/claim/", {"q": "samarra"})
+    cl = response.context["cl"]
+    assert cl.result_count == 4
+    assert sorted(claim.key for claim in cl.result_list) == [
+        "c-draft-quote",
+        "c-statement",
+        "c-two-quotes",
+        "samarra-shrine",
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate exists on PostgreSQL only")
+def test_postgresql_walks_for_a_common_word_and_collects_a_rare_one():
+    Claim.objects.bulk_create(
+        Claim(key=f"bulk-{n:04d}", kind=ClaimKind.FACTUAL, statement=f"Forces {'near Samarra' if n % 2 else ''} ({n}).")
+        for n in range(2000)
+    )
+    factories.ClaimFactory(key="the-rare-one", statement="A visit to Tal Afar.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE coding_claim")
+        cursor.execute("ANALYZE coding_citation")
+
+    common, rare = Claim.objects.search("Samarra"), Claim.objects.search("Tal Afar")
+    assert common._search_terms[0].share > querysets.WALK_SHARE > rare._search_terms[0].share
+    assert "UNION" not in str(common.query) and "LIMIT 1" in str(common.query)
+    assert "UNION" in str(rare.query)
+    assert common.count() == 1000 and keys(rare) == ["the-rare-one"]
+    assert common.capped_count(300) == 300 and common.capped_count(5000) == 1000
