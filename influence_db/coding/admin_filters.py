@@ -25,6 +25,11 @@ class CappedCountPaginator(Paginator):
             return capped_count(COUNT_CAP)
         return self.object_list.order_by()[:COUNT_CAP].count()
 
+    @property
+    def capped(self) -> bool:
+        """Whether counting stopped at the cap: there may be more (the templates say "or more")."""
+        return self.count >= COUNT_CAP
+
 
 class KeyFieldListFilter(admin.FieldListFilter):
     """A text box for a relation with thousands of records (sources, actors).

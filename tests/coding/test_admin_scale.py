@@ -21,9 +21,19 @@ class TestCounting:
     def test_the_count_stops_at_the_cap(self, supervisor_client, monkeypatch):
         monkeypatch.setattr(admin_filters, "COUNT_CAP", 3)
         factories.ClaimFactory.create_batch(5)
-        cl = changelist(supervisor_client, "claim").context["cl"]
+        response = changelist(supervisor_client, "claim")
+        cl = response.context["cl"]
         assert cl.result_count == 3
         assert cl.full_result_count is None  # show_full_result_count is off
+        assert "3 or more claims" in response.content.decode()
+        searched = changelist(supervisor_client, "claim", q="Iran").content.decode()
+        assert "3 or more results" in searched and "3 or more claims" in searched
+
+    def test_a_count_under_the_cap_is_exact(self, supervisor_client, monkeypatch):
+        monkeypatch.setattr(admin_filters, "COUNT_CAP", 3)
+        factories.ClaimFactory.create_batch(2)
+        html = changelist(supervisor_client, "claim", q="Iran").content.decode()
+        assert "2 claims" in html and "2 results" in html and "or more" not in html
 
     @pytest.mark.parametrize("model", ["claim", "actor", "source", "event", "citation", "claimassumption"])
     def test_every_count_query_is_limited(self, supervisor_client, model):
