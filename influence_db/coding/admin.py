@@ -5,6 +5,7 @@ reads through named querysets; who may change what is decided by coding.policy."
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -436,9 +437,18 @@ class ClaimAdmin(CodedRecordAdmin):
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
         # Each word must occur in the key, the statement or a quote, as with search_fields,
         # but through the indexed ClaimQuerySet.search: no join, so no duplicates.
+        key_order = self._in_key_order(request)
         for word in smart_split(search_term):
-            queryset = queryset.search(unescape_string_literal(word) if word[0] in "\"'" else word)
+            queryset = queryset.search(unescape_string_literal(word) if word[0] in "\"'" else word, key_order=key_order)
         return queryset, False
+
+    def _in_key_order(self, request: HttpRequest) -> bool:
+        """Whether the list comes in key order: sorted by the key column, or by default (not the review queue)."""
+        sort = request.GET.get(ORDER_VAR, "").split(".")[0].lstrip("-")  # "3.-1": by column 3, then 1
+        if not sort:
+            ordering = self.get_ordering(request) or self.model._meta.ordering
+            return ordering[0].lstrip("-") == "key"
+        return sort.isdigit() and 0 < int(sort) <= len(self.list_display) and self.list_display[int(sort) - 1] == "key"
 
     @admin.display(description="statement", ordering="statement")
     def short_statement(self, obj: models.Claim) -> str:

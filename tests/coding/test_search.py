@@ -104,3 +104,29 @@ def test_postgresql_walks_for_a_common_word_and_collects_a_rare_one():
     assert "UNION" in str(rare.query)
     assert common.count() == 1000 and keys(rare) == ["the-rare-one"]
     assert common.capped_count(300) == 300 and common.capped_count(5000) == 1000
+
+
+class TestTheAdminWalksOnlyInKeyOrder:
+    """Testing claims in turn follows the key index: a list sorted otherwise collects its matches."""
+
+    @pytest.fixture(autouse=True)
+    def always_walk(self, monkeypatch):
+        monkeypatch.setattr(querysets, "WALK_SHARE", 0.0)
+
+    @pytest.mark.parametrize("params", [{}, {"o": "1"}, {"o": "-1.2"}], ids=["default", "key", "key-descending"])
+    def test_in_key_order_it_walks(self, supervisor_client, corpus, params):
+        cl = supervisor_client.get("/admin/coding/claim/", {"q": "samarra", **params}).context["cl"]
+        assert "UNION" not in str(cl.queryset.query)
+        assert len(cl.result_list) == 4
+
+    @pytest.mark.parametrize(
+        "params", [{"o": "2"}, {"o": "-3.1"}, {"o": "x"}, {"o": "99"}, {"queue": "awaiting"}], ids=str
+    )
+    def test_sorted_otherwise_it_collects(self, supervisor_client, corpus, params):
+        response = supervisor_client.get("/admin/coding/claim/", {"q": "samarra", **params})
+        assert "UNION" in str(response.context["cl"].queryset.query)
+
+    def test_sorted_by_statement_the_matches_come_in_that_order(self, supervisor_client, corpus):
+        cl = supervisor_client.get("/admin/coding/claim/", {"q": "samarra", "o": "2"}).context["cl"]
+        statements = [claim.statement for claim in cl.result_list]
+        assert len(statements) == 4 and statements == sorted(statements)
