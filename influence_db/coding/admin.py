@@ -448,7 +448,11 @@ class ClaimAdmin(CodedRecordAdmin):
         if not sort:
             ordering = self.get_ordering(request) or self.model._meta.ordering
             return ordering[0].lstrip("-") == "key"
-        return sort.isdigit() and 0 < int(sort) <= len(self.list_display) and self.list_display[int(sort) - 1] == "key"
+        # Numbered as the changelist numbers its columns: the checkbox column first, where there are actions.
+        columns = self.get_list_display(request)
+        if self.get_actions(request):
+            columns = ["action_checkbox", *columns]
+        return sort.isdigit() and int(sort) < len(columns) and columns[int(sort)] == "key"
 
     @admin.display(description="statement", ordering="statement")
     def short_statement(self, obj: models.Claim) -> str:

@@ -22,6 +22,11 @@ def estimated_rows(queryset: models.QuerySet) -> int | None:
     return json.loads(queryset.order_by().values("pk").explain(format="json"))[0]["Plan"]["Plan Rows"]
 
 
+def count_up_to(queryset: models.QuerySet, cap: int) -> int:
+    """How many rows `queryset` has, counting no further than `cap` (a COUNT over a LIMITed subquery)."""
+    return queryset.order_by()[:cap].count()
+
+
 class CodedRecordQuerySet(models.QuerySet):
     def approved(self) -> CodedRecordQuerySet:
         return self.filter(status=Status.APPROVED)
@@ -33,10 +38,6 @@ class CodedRecordQuerySet(models.QuerySet):
     def for_changelist(self) -> CodedRecordQuerySet:
         """What the admin changelist needs to show a page without a query per row."""
         return self
-
-    def capped_count(self, cap: int) -> int:
-        """How many records there are, counting no further than `cap` (a COUNT over a LIMITed subquery)."""
-        return self.order_by()[:cap].count()
 
 
 class ActorQuerySet(CodedRecordQuerySet):
@@ -144,7 +145,7 @@ class ClaimQuerySet(CodedRecordQuerySet):
         return found
 
     def capped_count(self, cap: int) -> int:
-        """As for any record; after a search, counted as two sets through the indexes of its rarest term.
+        """count_up_to(self, cap); after a search, counted as two sets through the indexes of its rarest term.
 
         Every match of the search has that term in its statement or key, or in a quote: the two
         sets, each cut at `cap`, count the matches up to `cap` exactly, where counting the search
@@ -152,7 +153,7 @@ class ClaimQuerySet(CodedRecordQuerySet):
         when testing claims in turn until `cap` are found would touch fewer rows, by that test.
         """
         if not self._search_terms or not connection.features.supports_slicing_ordering_in_compound:
-            return super().capped_count(cap)
+            return count_up_to(self, cap)
         term = min(self._search_terms, key=lambda term: term.share)
         own = self.filter(term.own)
         if term.quotes_by_walk(cap):

@@ -126,6 +126,15 @@ class TestTheAdminWalksOnlyInKeyOrder:
         response = supervisor_client.get("/admin/coding/claim/", {"q": "samarra", **params})
         assert "UNION" in str(response.context["cl"].queryset.query)
 
+    @pytest.mark.parametrize("client", ["supervisor_client", "viewer_client"])
+    def test_columns_are_numbered_as_the_changelist_numbers_them(self, request, corpus, client):
+        client = request.getfixturevalue(client)  # the viewer has no actions, so no checkbox column
+        columns = client.get("/admin/coding/claim/").context["cl"].list_display
+        for column, walks in (("key", True), ("short_statement", False)):
+            params = {"q": "samarra", "o": str(columns.index(column))}
+            cl = client.get("/admin/coding/claim/", params).context["cl"]
+            assert ("UNION" not in str(cl.queryset.query)) is walks, column
+
     def test_sorted_by_statement_the_matches_come_in_that_order(self, supervisor_client, corpus):
         cl = supervisor_client.get("/admin/coding/claim/", {"q": "samarra", "o": "2"}).context["cl"]
         statements = [claim.statement for claim in cl.result_list]
