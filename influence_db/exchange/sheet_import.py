@@ -17,8 +17,9 @@ history rows hold its actors, events and themes, as simple_history's own would.
 from __future__ import annotations
 
 import gc
+from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import reduce
 from itertools import chain
@@ -92,13 +93,17 @@ def import_sheet(
     with _collector_paused(), transaction.atomic():
         rows = [dict(zip(sheet.headers, cells, strict=True)) for cells in sheet.rows]
         plan = _Plan(resource, user, _References(rows, lock=not dry_run))
-        for number, row in zip(sheet.numbers, rows, strict=True):
-            plan.add(number, row)
+        checked = plan.check(sheet.numbers, rows, stream=not problems)
+        writer = None if dry_run else _Writer(plan, user=user, reason=reason({"file_name": file_name}))
+        if writer is not None and can_copy():
+            writer.stream(rows, checked)  # the database stores new claims while later rows are checked
+        else:
+            deque(checked, maxlen=0)
         problems = sorted([*problems, *plan.problems], key=lambda p: (p.row or 0, p.column or ""))
         if problems:
-            raise ImportRefused(problems)
-        if not dry_run:
-            _Writer(plan, user=user, reason=reason({"file_name": file_name})).write()
+            raise ImportRefused(problems)  # what was streamed is rolled back with the rest
+        if writer is not None:
+            writer.write()
     return plan.new, plan.updated
 
 
@@ -158,15 +163,19 @@ class _References:
             return {item for value in cells(column) for item in split_list(value)}
 
         codes = {item.rpartition(":")[0].strip() for item in items("assumptions")} - {""}
+        named: dict[type[models.Model], set[str]] = {
+            Source: cells("source") | cells("as_cited_in"),
+            Event: items("events"),
+            Theme: items("themes"),
+            TheoryAssumption: codes,
+            Actor: items("actors") | cells("attributed_to"),
+        }
         self.keys = {
-            Source: self._by(Source, "key", cells("source") | cells("as_cited_in")),
-            Event: self._by(Event, "key", items("events")),
-            Theme: self._by(Theme, "key", items("themes")),
-            TheoryAssumption: self._by(TheoryAssumption, "code", codes),
+            model: self._by(model, "code" if model is TheoryAssumption else "key", values)
+            for model, values in named.items()
         }
         self.errors: dict[tuple[type[models.Model], str], str] = {}
-        actors = items("actors") | cells("attributed_to")
-        self.keys[Actor] = self._by(Actor, "key", actors)
+        actors = named[Actor]
         # Names and aliases, ignoring case as the database's UPPER() does. The two tables
         # in two queries cost less than a query per spelling.
         self.actor_names: dict[str, set[int]] = {}
@@ -177,6 +186,13 @@ class _References:
             ]
             for name, pk in names:
                 self.actor_names.setdefault(name.upper(), set()).add(pk)
+
+        # Whatever the lookups missed is looked into now (the widgets' queries and suggestions), not while
+        # the checked rows stream into the database.
+        for model, values in named.items():
+            for value in values:
+                with suppress(ValueError):
+                    self.record(model, value)
 
         keys = cells("claim")
         # Locked until the import commits: nobody's save can come between the check and the write.
@@ -271,9 +287,20 @@ class _Plan:
         self._cleaned: dict[tuple, tuple[object, list[str]]] = {}
         self._perms: dict[tuple[str, type[models.Model]], bool] = {}
 
+    def check(self, numbers: list[int], rows: list[dict[str, str]], *, stream: bool) -> Iterator[_Claim]:
+        """Check every row; with `stream`, yield each new claim as soon as its last row is checked, while
+        nothing is wrong yet, so that it can be written while later rows are checked. After a problem
+        nothing more is yielded: the import will be refused."""
+        last = {row["claim"]: index for index, row in enumerate(rows) if row["claim"]}
+        self.user.get_all_permissions()  # cached now: no check may query while rows stream in
+        for index, (number, row) in enumerate(zip(numbers, rows, strict=True)):
+            claim = self.add(number, row)
+            if stream and not self.problems and claim.stored is None and last.get(row["claim"], index) == index:
+                yield claim
+
     # --- one row ---------------------------------------------------------------------------------
 
-    def add(self, number: int, row: dict[str, str]) -> None:
+    def add(self, number: int, row: dict[str, str]) -> _Claim:
         errors: dict[str, list[str]] = {}  # by attribute, as full_clean and the widgets give them
         unplaced: list[str] = []  # messages about the row as a whole
         claim = self._claim(row["claim"])
@@ -305,12 +332,13 @@ class _Plan:
         claim.rows += 1
         if errors or unplaced:
             self._report(number, row, errors, unplaced)
-            return
+            return claim
         self._save_claim(claim, values, lists)
         if has_citation:
             self._save_citation(claim, (source, row["locator"], row["quote"]), row, as_cited_in)
         for assumption, relation in pairs:
             self._save_link(claim, assumption, {"relation": relation, "rationale": rationale, "attribution": link_by})
+        return claim
 
     def _claim(self, key: str) -> _Claim:
         if not key:
@@ -528,7 +556,7 @@ class _Plan:
 
 def _insert(model: type[models.Model], rows: Iterable[dict], *, ids: bool = True) -> None:
     """Insert `rows` (values by attname, the same names in each) into `model`'s table; with `ids`, each row
-    (then a list) gets its new primary key.
+    (then a list) gets its new primary key. Without, rows that come with their key keep it.
 
     On PostgreSQL the keys come from the table's sequence and the rows stream in with binary COPY while
     they are made, no model instance on the way: the bulk of the import's time otherwise.
@@ -547,22 +575,26 @@ def _insert(model: type[models.Model], rows: Iterable[dict], *, ids: bool = True
             row.update({name: getattr(obj, name) for name in row})  # what the insert set (the times, the key)
             row[pk] = obj.pk
         return
-    names = [name for name in first if name != pk]
     if ids:
         rows = list(rows)
-        names.insert(0, pk)
-        with connection.cursor() as cursor:
-            # The sequence looked up once: as nextval()'s argument, pg_get_serial_sequence() would run
-            # again for every row, ten times what nextval itself costs.
-            cursor.execute(
-                "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) "
-                "SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
-                [model._meta.db_table, model._meta.pk.column, len(rows)],
-            )
-            for row, (value,) in zip(rows, sorted(cursor.fetchall()), strict=True):
-                row[pk] = value
+        for row, value in zip(rows, _next_ids(model, len(rows)), strict=True):
+            row[pk] = value
+    names = [name for name in first if name != pk or first[pk] is not None]
     values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     copy_rows(model, names, (values(row) for row in rows), binary=True)
+
+
+def _next_ids(model: type[models.Model], count: int) -> list[int]:
+    """PostgreSQL: `count` new primary keys of `model`, in order, from its table's sequence."""
+    with connection.cursor() as cursor:
+        # The sequence looked up once: as nextval()'s argument, pg_get_serial_sequence() would run
+        # again for every row, ten times what nextval itself costs.
+        cursor.execute(
+            "WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) "
+            "SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return sorted(value for (value,) in cursor.fetchall())
 
 
 def _update(model: type[models.Model], rows: list[dict], fields: Iterable[str]) -> None:
@@ -597,7 +629,7 @@ class _Writer:
 
     def __init__(self, plan: _Plan, *, user: AbstractBaseUser, reason: str) -> None:
         self.plan, self.user = plan, user
-        self.claims = [*plan.claims.values(), *plan.unnamed]
+        self.claims: list[_Claim] = []  # every claim of the file, once all rows are checked
         self.history = {
             "history_date": timezone.now(),
             "history_user_id": user.pk,
@@ -605,7 +637,27 @@ class _Writer:
         }
         self.listed: set[str] = set()  # the list columns whose table may hold rows of these claims
 
+    def stream(self, rows: list[dict[str, str]], checked: Iterator[_Claim]) -> None:
+        """PostgreSQL: insert the new claims `checked` yields while it checks the rows. Their ids and
+        generated keys are taken beforehand, for as many new claims as the file can hold."""
+        named = {row["claim"] for row in rows if row["claim"]}
+        statements = [row.get("statement", "") for row in rows if not row["claim"]]
+        ids = iter(_next_ids(Claim, len(named - self.plan.refs.claims.keys()) + len(statements)))
+        keys = iter(self._generated_keys(statements, taken=named))  # in row order, as the unnamed claims come
+
+        def fields() -> Iterator[dict]:
+            for claim in checked:
+                claim.fields["id"] = next(ids)
+                if not claim.fields["key"]:
+                    claim.fields["key"] = next(keys)
+                self._stamp(claim)
+                yield claim.fields
+
+        _insert(Claim, fields(), ids=False)
+
     def write(self) -> None:
+        """Everything the checked rows save; on PostgreSQL, what `stream` did not insert already."""
+        self.claims = [*self.plan.claims.values(), *self.plan.unnamed]
         self._claims()
         for name in LIST_COLUMNS:
             self._list(name)
@@ -622,21 +674,28 @@ class _Writer:
         self._claim_history()
 
     def _claims(self) -> None:
-        now = self.history["history_date"]
-        for claim, key in zip(self.plan.unnamed, self._generated_keys(), strict=True):
+        new = [claim for claim in self.claims if claim.stored is None and claim.fields["id"] is None]
+        unnamed = [claim for claim in self.plan.unnamed if claim.fields["id"] is None]
+        statements = [claim.fields["statement"] for claim in unnamed]
+        for claim, key in zip(unnamed, self._generated_keys(statements, taken=set(self.plan.claims)), strict=True):
             claim.fields["key"] = key
-        new = [claim.fields for claim in self.claims if claim.stored is None]
-        for fields in new:
-            fields.update(created_by_id=self.user.pk, created_at=now)
         for claim in self.claims:
-            claim.fields.update(updated_by_id=self.user.pk, updated_at=now)
-        _insert(Claim, new)
+            self._stamp(claim)
+        _insert(Claim, [claim.fields for claim in new])
         _update(Claim, [claim.fields for claim in self.claims if claim.stored is not None], CLAIM_UPDATE_FIELDS)
 
-    def _generated_keys(self) -> list[str]:
-        """Keys for claims whose cell was empty, as generate_key makes them: never issued, not in the file."""
-        bases = [slug_base(claim.fields["statement"]) for claim in self.plan.unnamed]
-        taken = set(self.plan.claims)
+    def _stamp(self, claim: _Claim) -> None:
+        """Who saved the claim and when; a new claim was also created then."""
+        now = self.history["history_date"]
+        if claim.stored is None:
+            claim.fields.update(created_by_id=self.user.pk, created_at=now)
+        claim.fields.update(updated_by_id=self.user.pk, updated_at=now)
+
+    def _generated_keys(self, statements: list[str], *, taken: set[str]) -> list[str]:
+        """Keys for claims whose cell was empty, as generate_key makes them from their statements: never
+        issued, not `taken` by the file."""
+        bases = [slug_base(statement) for statement in statements]
+        taken = set(taken)
         for chunk in _chunks(sorted(set(bases))):
             starts = reduce(or_, (Q(key__startswith=base) for base in chunk))
             taken |= set(Claim.objects.filter(starts).values_list("key", flat=True))
