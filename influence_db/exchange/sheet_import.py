@@ -94,9 +94,9 @@ def import_sheet(
         rows = [dict(zip(sheet.headers, cells, strict=True)) for cells in sheet.rows]
         plan = _Plan(resource, user, _References(rows, lock=not dry_run))
         checked = plan.check(sheet.numbers, rows, stream=not problems)
-        writer = None if dry_run else _Writer(plan, user=user, reason=reason({"file_name": file_name}))
+        writer = None if dry_run else _Writer(plan, rows, user=user, reason=reason({"file_name": file_name}))
         if writer is not None and can_copy():
-            writer.stream(rows, checked)  # the database stores new claims while later rows are checked
+            writer.stream(checked)  # the database stores new claims while later rows are checked
         else:
             deque(checked, maxlen=0)
         problems = sorted([*problems, *plan.problems], key=lambda p: (p.row or 0, p.column or ""))
@@ -627,7 +627,7 @@ def _update(model: type[models.Model], rows: list[dict], fields: Iterable[str]) 
 class _Writer:
     """The checked plan into the database, and a history row for every save the rows made."""
 
-    def __init__(self, plan: _Plan, *, user: AbstractBaseUser, reason: str) -> None:
+    def __init__(self, plan: _Plan, rows: list[dict[str, str]], *, user: AbstractBaseUser, reason: str) -> None:
         self.plan, self.user = plan, user
         self.claims: list[_Claim] = []  # every claim of the file, once all rows are checked
         self.history = {
@@ -636,21 +636,22 @@ class _Writer:
             "history_change_reason": reason,
         }
         self.listed: set[str] = set()  # the list columns whose table may hold rows of these claims
-
-    def stream(self, rows: list[dict[str, str]], checked: Iterator[_Claim]) -> None:
-        """PostgreSQL: insert the new claims `checked` yields while it checks the rows. Their ids and
-        generated keys are taken beforehand, for as many new claims as the file can hold."""
+        # Known from the cells, before any row is checked: how many claims the file can add, and keys for
+        # those with an empty claim cell, in row order (the order the plan meets them in).
         named = {row["claim"] for row in rows if row["claim"]}
         statements = [row.get("statement", "") for row in rows if not row["claim"]]
-        ids = iter(_next_ids(Claim, len(named - self.plan.refs.claims.keys()) + len(statements)))
-        keys = iter(self._generated_keys(statements, taken=named))  # in row order, as the unnamed claims come
+        self.most_new = len(named - plan.refs.claims.keys()) + len(statements)
+        self.generated_keys = iter(self._generated_keys(statements, taken=named))
+
+    def stream(self, checked: Iterator[_Claim]) -> None:
+        """PostgreSQL: insert the new claims `checked` yields while it checks the rows, with ids taken
+        beforehand for as many new claims as the file can hold."""
+        ids = iter(_next_ids(Claim, self.most_new))
 
         def fields() -> Iterator[dict]:
             for claim in checked:
                 claim.fields["id"] = next(ids)
-                if not claim.fields["key"]:
-                    claim.fields["key"] = next(keys)
-                self._stamp(claim)
+                self._created(claim)
                 yield claim.fields
 
         _insert(Claim, fields(), ids=False)
@@ -674,22 +675,24 @@ class _Writer:
         self._claim_history()
 
     def _claims(self) -> None:
-        new = [claim for claim in self.claims if claim.stored is None and claim.fields["id"] is None]
-        unnamed = [claim for claim in self.plan.unnamed if claim.fields["id"] is None]
-        statements = [claim.fields["statement"] for claim in unnamed]
-        for claim, key in zip(unnamed, self._generated_keys(statements, taken=set(self.plan.claims)), strict=True):
-            claim.fields["key"] = key
-        for claim in self.claims:
-            self._stamp(claim)
+        new = [claim for claim in self.claims if claim.stored is None and claim.fields["id"] is None]  # not streamed
+        stored = [claim for claim in self.claims if claim.stored is not None]
+        for claim in new:
+            self._created(claim)
+        for claim in stored:
+            self._saved(claim)
         _insert(Claim, [claim.fields for claim in new])
-        _update(Claim, [claim.fields for claim in self.claims if claim.stored is not None], CLAIM_UPDATE_FIELDS)
+        _update(Claim, [claim.fields for claim in stored], CLAIM_UPDATE_FIELDS)
 
-    def _stamp(self, claim: _Claim) -> None:
-        """Who saved the claim and when; a new claim was also created then."""
-        now = self.history["history_date"]
-        if claim.stored is None:
-            claim.fields.update(created_by_id=self.user.pk, created_at=now)
-        claim.fields.update(updated_by_id=self.user.pk, updated_at=now)
+    def _created(self, claim: _Claim) -> None:
+        """A new claim: its generated key if its cell was empty, who created it and when."""
+        if not claim.fields["key"]:
+            claim.fields["key"] = next(self.generated_keys)
+        claim.fields.update(created_by_id=self.user.pk, created_at=self.history["history_date"])
+        self._saved(claim)
+
+    def _saved(self, claim: _Claim) -> None:
+        claim.fields.update(updated_by_id=self.user.pk, updated_at=self.history["history_date"])
 
     def _generated_keys(self, statements: list[str], *, taken: set[str]) -> list[str]:
         """Keys for claims whose cell was empty, as generate_key makes them from their statements: never
