@@ -26,6 +26,19 @@ from influence_db.coding.querysets import (
 )
 
 
+class History(HistoricalRecords):
+    """simple_history's records without indexes on the copies of foreign keys. History is read by
+    record, key and date, never by what a past version pointed to, and each index is paid on every
+    save: a bulk import writes history by the ten thousand rows."""
+
+    def copy_fields(self, model: type[models.Model]) -> dict[str, models.Field]:
+        fields = super().copy_fields(model)
+        for field in fields.values():
+            if field.is_relation:
+                field.db_index = False
+        return fields
+
+
 def validate_country(value: str) -> None:
     # pycountry matches case-insensitively; stored codes must be canonical for filters.
     if not value.isupper() or pycountry.countries.get(alpha_3=value) is None:
@@ -196,7 +209,7 @@ class Source(CodedRecord):
 
     cites = models.ManyToManyField("self", through="SourceLink", symmetrical=False, related_name="cited_by", blank=True)
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CodedRecord.Meta):
         permissions = [
@@ -242,7 +255,7 @@ class SourceLink(models.Model):
         max_length=10, choices=choices.SourceLinkRelation.choices, default=choices.SourceLinkRelation.CITES
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["citing", "footnote", "id"]
@@ -280,7 +293,7 @@ class Actor(CodedRecord):
     wikidata_qid = models.CharField("Wikidata QID", max_length=20, blank=True, validators=[validate_qid])
 
     objects = ActorQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CodedRecord.Meta):
         permissions = [("review_actor", "Can approve or return actors")]
@@ -312,7 +325,7 @@ class ActorAlias(models.Model):
     language = models.CharField(max_length=20, blank=True, help_text="BCP 47 tag: en, fa, ar …")
     script = models.CharField(max_length=4, blank=True, help_text="ISO 15924: Latn, Arab …")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         verbose_name_plural = "actor aliases"
@@ -353,7 +366,7 @@ class ActorRelation(models.Model):
     )
     notes = models.TextField(blank=True, help_text="Internal: never shown on the public side.")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["subject", "relation_type", "start"]
@@ -398,7 +411,7 @@ class Event(CodedRecord):
     participants = models.ManyToManyField(Actor, through="EventParticipant", related_name="events", blank=True)
 
     objects = EventQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CodedRecord.Meta):
         permissions = [("review_event", "Can approve or return events")]
@@ -423,7 +436,7 @@ class EventParticipant(models.Model):
         max_length=25, choices=choices.ParticipantRole.choices, default=choices.ParticipantRole.PARTICIPANT
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["event", "role", "actor"]
@@ -457,7 +470,7 @@ class Theme(CodedRecord):
         help_text="The document that organises its argument under this heading.",
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CodedRecord.Meta):
         permissions = [("review_theme", "Can approve or return themes")]
@@ -483,7 +496,7 @@ class TheoryAssumption(CodedRecord):
     source_locator = models.CharField(max_length=100, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta(CodedRecord.Meta):
         permissions = [("review_theoryassumption", "Can approve or return theory assumptions")]
@@ -528,7 +541,7 @@ class Claim(CodedRecord):
     assumptions = models.ManyToManyField(TheoryAssumption, through="ClaimAssumption", related_name="claims", blank=True)
 
     objects = ClaimQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[actors, events, themes])
+    history = History(m2m_fields=[actors, events, themes])
 
     class Meta(CodedRecord.Meta):
         permissions = [("review_claim", "Can approve or return claims")]
@@ -572,7 +585,7 @@ class Citation(models.Model):
         ActorRelation, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["source", "id"]
@@ -618,7 +631,7 @@ class ClaimRelation(models.Model):
     other = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="relations_in")
     note = models.TextField(blank=True, help_text="Why the two claims are related.")
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["claim", "relation_type"]
@@ -653,7 +666,7 @@ class ClaimAssumption(models.Model):
         max_length=6, choices=choices.LinkAttribution.choices, default=choices.LinkAttribution.SOURCE
     )
 
-    history = HistoricalRecords()
+    history = History()
 
     class Meta:
         ordering = ["claim", "assumption"]

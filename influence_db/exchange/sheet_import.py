@@ -635,7 +635,8 @@ class _Writer:
             "history_user_id": user.pk,
             "history_change_reason": reason,
         }
-        self.listed: set[str] = set()  # the list columns whose table may hold rows of these claims
+        # Per list column, what each claim of the file holds once written: (row id, target id).
+        self.held: dict[str, dict[int, list[tuple[int, int]]]] = {}
         # Known from the cells, before any row is checked: how many claims the file can add, and keys for
         # those with an empty claim cell, in row order (the order the plan meets them in).
         named = {row["claim"] for row in rows if row["claim"]}
@@ -714,71 +715,54 @@ class _Writer:
         return keys
 
     def _list(self, name: str) -> None:
-        """Give the claims the actors (events, themes) the file names; without the column, they keep theirs."""
+        """Give the claims the actors (events, themes) the file names; without the column, they keep theirs.
+        What each claim holds afterwards, as (row id, target id), is kept for its history rows."""
         through, source, target = _through(name)
         stored = self.plan.refs.through[name]
+        held = self.held[name] = {}
         gone, added = [], []
         for claim in self.claims:
+            pk = claim.fields["id"]
+            had = held[pk] = stored.get(pk, [])
             wanted = claim.lists.get(name)
             if wanted is None:
                 continue
-            pk = claim.fields["id"]
-            had = stored.get(pk, [])
             gone += [row_id for row_id, target_id in had if target_id not in wanted]
             have = {target_id for _, target_id in had}
-            added += [{source: pk, target: target_id} for target_id in wanted if target_id not in have]
+            held[pk] = [(row_id, target_id) for row_id, target_id in had if target_id in wanted]
+            added += [{"id": None, source: pk, target: target_id} for target_id in wanted if target_id not in have]
         for chunk in _chunks(gone):
             through.objects.filter(pk__in=chunk).delete()
-        _insert(through, added, ids=False)
-        if added or stored:
-            self.listed.add(name)
+        _insert(through, added)
+        for row in added:
+            held[row[source]].append((row["id"], row[target]))
 
     def _claim_history(self) -> None:
         history_model = Claim.history.model
         tracked = [name for name in _attnames(Claim) if name in _attnames(history_model)]
+        rows = []
+        for claim in self.claims:
+            fields = {name: claim.fields[name] for name in tracked}
+            first = claim.fields["version"] - claim.rows + 1
+            for n in range(claim.rows):
+                history_type = "+" if claim.stored is None and n == 0 else "~"
+                rows.append({**fields, "version": first + n, "history_type": history_type, **self.history})
+        _insert(history_model, rows)
+        self._m2m_history(history_model, rows)
 
-        def rows() -> Iterator[dict]:
-            for claim in self.claims:
-                fields = {name: claim.fields[name] for name in tracked}
-                first = claim.fields["version"] - claim.rows + 1
-                for n in range(claim.rows):
-                    history_type = "+" if claim.stored is None and n == 0 else "~"
-                    yield {**fields, "version": first + n, "history_type": history_type, **self.history}
-
-        _insert(history_model, rows(), ids=False)
-        self._m2m_history(history_model)
-
-    def _m2m_history(self, history_model: type[models.Model]) -> None:
+    def _m2m_history(self, history_model: type[models.Model], history_rows: list[dict]) -> None:
         """Each claim history row this import wrote holds the claim's actors (events, themes) as the import
-        left them, as simple_history keeps them: copied by the database, one statement a table."""
-        quote = connection.ops.quote_name
-
-        def column(model: type[models.Model], name: str) -> str:
-            return quote(model._meta.get_field(name).column)
-
-        ours = [
-            history_model._meta.get_field("history_date").get_db_prep_value(self.history["history_date"], connection),
-            self.user.pk,
-            self.history["history_change_reason"],
-        ]
+        left them, as simple_history keeps them."""
+        pk = history_model._meta.pk.attname
         for m2m in history_model._history_m2m_fields:
-            if m2m.name not in self.listed:
-                continue  # none of these claims has any: a statement would copy nothing
-            m2m_model = HistoricalRecords.m2m_models[m2m]
-            through, source, target = _through(m2m.name)
-            names = ", ".join(column(m2m_model, name) for name in ("id", source, target, "history"))
-            values = ", ".join(f"t.{column(through, name)}" for name in ("id", source, target))
-            sql = (
-                f"INSERT INTO {quote(m2m_model._meta.db_table)} ({names}) "
-                f"SELECT {values}, h.{column(history_model, 'history_id')} "
-                f"FROM {quote(history_model._meta.db_table)} h JOIN {quote(through._meta.db_table)} t "
-                f"ON t.{column(through, source)} = h.{column(history_model, 'id')} "
-                f"WHERE h.{column(history_model, 'history_date')} = %s "
-                f"AND h.{column(history_model, 'history_user')} = %s "
-                f"AND h.{column(history_model, 'history_change_reason')} = %s"
+            _, source, target = _through(m2m.name)
+            held = self.held[m2m.name]
+            rows = (
+                {"id": row_id, source: row["id"], target: target_id, "history_id": row[pk]}
+                for row in history_rows
+                for row_id, target_id in held.get(row["id"], ())
             )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, ours)
+            _insert(HistoricalRecords.m2m_models[m2m], rows, ids=False)
 
     def _history(self, model: type[models.Model], saves: list[_Save]) -> None:
         history_model = model.history.model

@@ -160,6 +160,9 @@ def test_reimport_replaces_the_lists_and_keeps_what_the_file_leaves_out(supervis
     assert list(claim.themes.all()) == [world.protest]  # no themes column: the themes stay
     latest = history_of(claim)[-1]
     assert {row.actor_id for row in latest.actors.all()} == {world.soleimani.pk, world.quds.pk}
+    # Each names the row it copies, a kept one or a new one, as simple_history's own would.
+    through = models.Claim.actors.through.objects.filter(claim=claim)
+    assert {(row.id, row.actor_id) for row in latest.actors.all()} == set(through.values_list("pk", "actor"))
     assert [row.theme_id for row in latest.themes.all()] == [world.protest.pk]
     assert list(latest.events.all()) == []
 
