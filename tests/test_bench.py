@@ -15,6 +15,8 @@ POSITIVE = (
     "export_rows_per_s",
     "import_rows_per_s",
     "import_history_rows",
+    "import_export_rows_per_s",
+    "import_vs_import_export",
     "changelist_ms",
     "changelist_queries",
     "search_ms",
