@@ -235,3 +235,6 @@ IMPORT_PENDING_DIR = os.environ.get("IMPORT_PENDING_DIR") or str(BASE_DIR / "var
 # Change reasons carry a supervisor's comment or a file name: longer than 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert could restore an old review status
+# History is read one record at a time (by its id), never by date across records: an index on
+# the date would only cost every save.
+SIMPLE_HISTORY_DATE_INDEX = False

@@ -27,15 +27,18 @@ from influence_db.coding.querysets import (
 
 
 class History(HistoricalRecords):
-    """simple_history's records without indexes on the copies of foreign keys. History is read by
-    record, key and date, never by what a past version pointed to, and each index is paid on every
-    save: a bulk import writes history by the ten thousand rows."""
+    """simple_history's records without indexes on the copies of foreign keys, nor, in the history of a
+    claim's actors, events and themes, on the copy of the row's id. History is read by record and
+    key, and the lists through the history row; never by what a past version pointed to. Each index
+    is paid on every save, and a bulk import writes history by the ten thousand rows."""
 
     def copy_fields(self, model: type[models.Model]) -> dict[str, models.Field]:
         fields = super().copy_fields(model)
         for field in fields.values():
-            if field.is_relation:
+            if field.is_relation or (model._meta.auto_created and field.name == model._meta.pk.name):
                 field.db_index = False
+            elif field.name == "key":
+                field.db_index = True  # keys are never reused: a new key is checked against history
         return fields
 
 
@@ -128,6 +131,7 @@ class CodedRecord(models.Model):
     key = models.SlugField(
         max_length=KEY_MAX_LENGTH,
         blank=True,
+        db_index=False,  # the unique constraint's index, and the pattern index below
         help_text="Used in CSV files, URLs and the API. Leave blank to generate it.",
     )
     status = models.CharField(max_length=10, choices=choices.Status.choices, default=choices.Status.DRAFT)
@@ -157,6 +161,9 @@ class CodedRecord(models.Model):
             models.UniqueConstraint(fields=["key"], name="%(class)s_key_unique"),
             models.CheckConstraint(condition=Q(status__in=choices.Status.values), name="%(class)s_status_valid"),
         ]
+        # Keys by prefix (new keys steer clear of every key issued): PostgreSQL's LIKE needs the
+        # pattern operator class. The unique constraint's index serves equality and key order.
+        indexes = [models.Index(fields=["key"], name="%(class)s_key_like", opclasses=["varchar_pattern_ops"])]
 
     def __str__(self) -> str:
         return self.key
@@ -571,24 +578,34 @@ class Citation(models.Model):
     )
     locator = models.CharField(max_length=100, help_text='e.g. "12", "§3 ¶2", "fn. 14".')
     quote = models.TextField(help_text="Verbatim, as printed (OCR errors included).")
+    # Rarely set: indexed where set (Meta.indexes), not row by row.
     as_cited_in = models.ForeignKey(
         Source,
         null=True,
         blank=True,
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="secondary_citations",
         help_text="When the quote is taken from another work that cites this source.",
     )
     claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
-    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE, related_name="citations")
+    event = models.ForeignKey(
+        Event, null=True, blank=True, db_index=False, on_delete=models.CASCADE, related_name="citations"
+    )
     actor_relation = models.ForeignKey(
-        ActorRelation, null=True, blank=True, on_delete=models.CASCADE, related_name="citations"
+        ActorRelation, null=True, blank=True, db_index=False, on_delete=models.CASCADE, related_name="citations"
     )
 
     history = History()
 
     class Meta:
         ordering = ["source", "id"]
+        # Most citations are a claim's: the other targets, and secondary citations, are indexed
+        # where they are set, so that the claims' citations (an import writes thousands) skip them.
+        indexes = [
+            models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"citation_{name}_set")
+            for name in ("as_cited_in", "event", "actor_relation")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -658,7 +675,8 @@ class ClaimRelation(models.Model):
 
 
 class ClaimAssumption(models.Model):
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="assumption_links")
+    # Looked up by claim through the index of claimassumption_unique, which starts with it.
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="assumption_links", db_index=False)
     assumption = models.ForeignKey(TheoryAssumption, on_delete=models.PROTECT, related_name="claim_links")
     relation = models.CharField(max_length=12, choices=choices.AssumptionRelation.choices)
     rationale = models.TextField(help_text="Why the claim bears on the assumption this way.")

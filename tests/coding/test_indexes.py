@@ -1,0 +1,63 @@
+"""Each lookup that needs an index finds one, in PostgreSQL's own plans: the indexes an import
+no longer writes (a second index on keys, the unset citation targets) took nothing away."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from influence_db.coding.choices import ClaimKind
+from influence_db.coding.models import Citation, Claim
+from tests import factories
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="plans are PostgreSQL's"),
+]
+
+
+@pytest.fixture
+def claims() -> list[Claim]:
+    """3,000 claims, each with a history row and a citation: enough rows for the planner to prefer an index."""
+    source = factories.SourceFactory()
+    claims = Claim.objects.bulk_create(
+        Claim(key=f"bulk-{n:04d}", kind=ClaimKind.FACTUAL, statement=f"Statement {n}.") for n in range(3000)
+    )
+    history = Claim.history.model
+    tracked = [field.attname for field in Claim._meta.concrete_fields if field.attname != "key"]
+    now = timezone.now()
+    history.objects.bulk_create(
+        history(key=claim.key, **{name: getattr(claim, name) for name in tracked}, history_date=now, history_type="+")
+        for claim in claims
+    )
+    Citation.objects.bulk_create(Citation(source=source, claim=claim, locator="1", quote="Q.") for claim in claims)
+    with connection.cursor() as cursor:
+        for table in ("coding_claim", "coding_historicalclaim", "coding_citation"):
+            cursor.execute(f"ANALYZE {table}")
+    return claims
+
+
+def uses_an_index(plan: str) -> bool:
+    return "Index" in plan and "Seq Scan" not in plan
+
+
+def test_a_key_is_found_through_an_index(claims):
+    assert uses_an_index(Claim.objects.filter(key="bulk-1234").explain())
+    assert uses_an_index(Claim.history.filter(key="bulk-1234").explain())
+
+
+def test_keys_by_prefix_use_the_pattern_index(claims):
+    # New keys steer clear of every key issued, found by prefix in the records and their history.
+    assert "claim_key_like" in Claim.objects.filter(key__startswith="bulk-12").explain()
+    assert uses_an_index(Claim.history.filter(key__startswith="bulk-12").explain())
+
+
+def test_the_rarer_citation_targets_are_found_through_their_partial_indexes(claims):
+    event, cited_in = factories.EventFactory(), factories.SourceFactory()
+    source = claims[0].citations.get().source
+    Citation.objects.create(source=source, event=event, as_cited_in=cited_in, locator="2", quote="E.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE coding_citation")
+    assert "citation_event_set" in Citation.objects.filter(event=event).explain()
+    assert "citation_as_cited_in_set" in Citation.objects.filter(as_cited_in=cited_in).explain()
