@@ -723,9 +723,10 @@ class _Writer:
         gone, added = [], []
         for claim in self.claims:
             pk = claim.fields["id"]
-            had = held[pk] = stored.get(pk, [])
+            had = stored.get(pk, [])
             wanted = claim.lists.get(name)
             if wanted is None:
+                held[pk] = had
                 continue
             gone += [row_id for row_id, target_id in had if target_id not in wanted]
             have = {target_id for _, target_id in had}

@@ -11,21 +11,21 @@ out anywhere from 45,000 to 138,000 from one ANALYZE to the next, and the choice
 
 from django.db import migrations
 
-TARGETS = [("coding_claim_statement_trgm", 1000), ("coding_citation_quote_trgm", 1000)]
+INDEXES = ["coding_claim_statement_trgm", "coding_citation_quote_trgm"]
 
 
-def set_targets(apps, schema_editor, *, default: bool = False):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for index, target in TARGETS:
-        schema_editor.execute(f"ALTER INDEX {index} ALTER COLUMN 1 SET STATISTICS {-1 if default else target}")
+def set_statistics(target: int):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for index in INDEXES:
+            schema_editor.execute(f"ALTER INDEX {index} ALTER COLUMN 1 SET STATISTICS {target}")
 
-
-def reset_targets(apps, schema_editor):
-    set_targets(apps, schema_editor, default=True)
+    return run
 
 
 class Migration(migrations.Migration):
     dependencies = [("coding", "0011_fewer_index_writes")]
 
-    operations = [migrations.RunPython(set_targets, reset_targets, elidable=False)]
+    # Back to -1: PostgreSQL's default target.
+    operations = [migrations.RunPython(set_statistics(1000), set_statistics(-1), elidable=False)]
