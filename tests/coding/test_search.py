@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from influence_db.coding import querysets
 from influence_db.coding.choices import ClaimKind, Status
@@ -139,3 +140,45 @@ class TestTheAdminWalksOnlyInKeyOrder:
         cl = supervisor_client.get("/admin/coding/claim/", {"q": "samarra", "o": "2"}).context["cl"]
         statements = [claim.statement for claim in cl.result_list]
         assert len(statements) == 4 and statements == sorted(statements)
+
+
+class TestCountingAWordSearchedAlone:
+    """A single word searched among all claims counts its quoted claims from the quotes alone;
+    any filter, before or after the search, or a second word, goes back to testing claims.
+    (Counting in two sets needs LIMIT inside UNION, which SQLite lacks: there it counts as one.)"""
+
+    from_quotes = connection.features.supports_slicing_ordering_in_compound
+
+    def counted(self, queryset, cap):
+        with CaptureQueriesContext(connection) as queries:
+            count = queryset.capped_count(cap)
+        return count, any("DISTINCT" in query["sql"] for query in queries.captured_queries)
+
+    @pytest.mark.parametrize("cap, expected", [(10, 4), (4, 4), (3, 3), (1, 1)])
+    def test_alone_it_counts_each_quoted_claim_once_from_the_quotes(self, corpus, cap, expected):
+        assert self.counted(Claim.objects.search("samarra"), cap) == (expected, self.from_quotes)
+        assert self.counted(Claim.objects.search("samarra").order_by("-key"), cap) == (expected, self.from_quotes)
+
+    def test_a_claim_with_only_a_quote_of_an_event_is_not_counted(self, corpus):
+        factories.CitationFactory(claim=None, event=factories.EventFactory(), quote="Samarra again")
+        assert self.counted(Claim.objects.search("samarra"), 10) == (4, self.from_quotes)
+
+    @pytest.mark.parametrize(
+        "make",
+        [
+            lambda: Claim.objects.search("samarra").filter(key__startswith="c-"),
+            lambda: Claim.objects.filter(key__startswith="c-").search("samarra"),
+            lambda: Claim.objects.search("samarra").exclude(key="samarra-shrine"),
+        ],
+        ids=["filter-after", "filter-before", "exclude-after"],
+    )
+    def test_any_filter_is_kept(self, corpus, make):
+        assert self.counted(make(), 10) == (3, False)
+
+    def test_a_second_word_is_kept(self, corpus):
+        assert self.counted(Claim.objects.search("samarra").search("column"), 10) == (1, False)
+
+    def test_quotes_of_unapproved_sources_stay_left_out(self, corpus):
+        approved_only = Claim.objects.search("samarra", approved_sources_only=True)
+        assert "c-draft-quote" not in keys(approved_only)
+        assert self.counted(approved_only, 10) == (len(keys(approved_only)), self.from_quotes)
