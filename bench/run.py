@@ -254,13 +254,15 @@ def rolled_back(write: Callable[[], None], check: Callable[[], None]) -> float:
 
 
 def measure_import(rows: int, user, *, runs: int = IMPORT_RUNS) -> dict:
-    """The coding-sheet import of `rows` new claims, timed and rolled back: the median of `runs`."""
+    """The coding-sheet import of `rows` new claims, timed and rolled back: the median of `runs`. On
+    PostgreSQL every row it wrote is also kept, table by table, for `measure_written_copy`."""
     from influence_db.coding.models import Claim
     from influence_db.exchange.importing import run_import
 
     data = coding_sheet(rows)
     before = Claim.objects.count(), Claim.history.count()
-    written = {}
+    tops = table_tops()
+    written: dict = {}
 
     def write() -> None:
         written["report"] = run_import("coding-sheet", data, user=user, file_name="bench-coding-sheet.csv")
@@ -270,9 +272,74 @@ def measure_import(rows: int, user, *, runs: int = IMPORT_RUNS) -> dict:
         if written["report"].new != rows or new_claims != rows or history_rows < rows:
             raise AssertionError(f"The import wrote {new_claims} claims and {history_rows} history rows for {rows}")
         written["history_rows"] = history_rows
+        if "tables" not in written:  # the same rows each run, bar the ids
+            written["tables"] = written_rows(tops)
 
     rates = [rows / rolled_back(write, check) for _ in range(runs)]
-    return {"rows": rows, "rows_per_s": round(statistics.median(rates), 1), "history_rows": written["history_rows"]}
+    return {
+        "rows": rows,
+        "rows_per_s": round(statistics.median(rates), 1),
+        "history_rows": written["history_rows"],
+        "rows_written": sum(count for count, _ in written["tables"].values()),
+        "tables": written["tables"],
+    }
+
+
+def table_tops() -> dict[type, int]:
+    """The highest primary key in each table of the coding app (history and list tables included)."""
+    from django.apps import apps
+    from django.db.models import Max
+
+    return {
+        model: model._base_manager.aggregate(top=Max("pk"))["top"] or 0
+        for model in apps.get_app_config("coding").get_models(include_auto_created=True)
+    }
+
+
+def written_rows(tops: dict[type, int]) -> dict[type, tuple[int, bytes]]:
+    """What was written since `tops`, per table: how many rows, and (PostgreSQL) the rows in COPY's
+    binary format, every column in table order, ids included. Elsewhere the rows are not kept."""
+    from django.db import connection
+
+    written = {}
+    for model, top in tops.items():
+        count = model._base_manager.filter(pk__gt=top).count()
+        if not count:
+            continue
+        data = b""
+        if connection.vendor == "postgresql":
+            quote = connection.ops.quote_name
+            query = f"SELECT * FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} > %s"
+            with connection.cursor() as cursor, cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT binary)", [top]) as copy:
+                data = b"".join(bytes(block) for block in copy)
+        written[model] = (count, data)
+    return written
+
+
+def measure_written_copy(rows: int, tables: dict[type, tuple[int, bytes]], *, runs: int = IMPORT_RUNS) -> float | None:
+    """PostgreSQL's own floor for the import's writes: the very rows one import wrote, sent back with COPY
+    into the same tables (their indexes, and the foreign-key checks at commit) with no Python in the
+    way; sheet rows/s, timed and rolled back as the import is. None on SQLite."""
+    from django.db import connection
+
+    from influence_db.coding.models import Claim
+
+    if connection.vendor != "postgresql":
+        return None
+    quote = connection.ops.quote_name
+    before = Claim.objects.count()
+
+    def write() -> None:
+        with connection.cursor() as cursor:
+            for model, (_, data) in tables.items():
+                with cursor.copy(f"COPY {quote(model._meta.db_table)} FROM STDIN (FORMAT binary)") as copy:
+                    copy.write(data)
+
+    def check() -> None:
+        if Claim.objects.count() - before != rows:
+            raise AssertionError(f"COPY wrote {Claim.objects.count() - before} claims for {rows}")
+
+    return round(statistics.median(rows / rolled_back(write, check) for _ in range(runs)), 1)
 
 
 def measure_import_export(rows: int, *, runs: int = IMPORT_RUNS) -> float:
@@ -413,6 +480,7 @@ def measure(*, import_rows: int, export_child: bool = True, search_term: str | N
     if export_child:
         export["rss_growth_mb"] = export_in_child()["rss_growth_mb"]
     imported = measure_import(import_rows, user)
+    written_copy_rate = measure_written_copy(import_rows, imported["tables"])
     import_export_rate = measure_import_export(import_rows)
     return {
         "claims": Claim.objects.count(),
@@ -426,6 +494,9 @@ def measure(*, import_rows: int, export_child: bool = True, search_term: str | N
         "import_rows": imported["rows"],
         "import_rows_per_s": imported["rows_per_s"],
         "import_history_rows": imported["history_rows"],
+        "import_rows_written": imported["rows_written"],
+        "import_copy_rows_per_s": written_copy_rate,
+        "import_vs_copy": round(imported["rows_per_s"] / written_copy_rate, 3) if written_copy_rate else None,
         "import_export_rows_per_s": import_export_rate,
         "import_vs_import_export": round(imported["rows_per_s"] / import_export_rate, 3),
         **measure_pages(user, search_term=search_term),

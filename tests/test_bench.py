@@ -37,6 +37,8 @@ def test_bench_measures_every_metric_and_leaves_the_corpus_as_it_was():
         assert result[name] > 0, name
     assert result["claims"] == 300 == Claim.objects.count()  # the import was rolled back
     assert result["import_rows"] == 50 and result["import_history_rows"] >= 50
+    # Per sheet row at least: the claim, its citation, its link, an actor and a theme, and a history row of each.
+    assert result["import_rows_written"] >= 10 * 50
     assert result["export_rss_growth_mb"] >= 0
     assert isinstance(result["changelist_full_count"], bool)
     assert result["database"].startswith(connection.vendor)
@@ -48,9 +50,11 @@ def test_bench_measures_every_metric_and_leaves_the_corpus_as_it_was():
     if connection.vendor == "postgresql":
         assert result["copy_rows_per_s"] > 0 and result["export_vs_copy"] > 0
         assert result["table_copy_rows_per_s"] > 0 and result["export_vs_table_copy"] > 0
+        assert result["import_copy_rows_per_s"] > 0 and result["import_vs_copy"] > 0
     else:
         assert result["copy_rows_per_s"] is None and result["export_vs_copy"] is None
         assert result["table_copy_rows_per_s"] is None
+        assert result["import_copy_rows_per_s"] is None and result["import_vs_copy"] is None
 
 
 def test_full_count_detection():
