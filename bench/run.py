@@ -411,6 +411,11 @@ def measure_pages(user, *, search_term: str | None = None) -> dict:
         for word in (*SEARCH_SPREAD, middle_key())
     ]
     result["search_worst_ms"] = max(entry["ms"] for entry in result["search_spread"])
+    # The supervisor's review queue (claims awaiting review, oldest first), and searched for the commonest word.
+    queue = {"queue": "awaiting"}
+    result["queue_ms"] = median_ms(lambda: get_ok(staff, changelist, queue), 7)
+    result["queue_search_term"] = SEARCH_SPREAD[-1]
+    result["queue_search_ms"] = median_ms(lambda: get_ok(staff, changelist, {**queue, "q": SEARCH_SPREAD[-1]}), 5)
     staff.logout()
 
     public = Client()

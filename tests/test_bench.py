@@ -20,6 +20,8 @@ POSITIVE = (
     "changelist_ms",
     "changelist_queries",
     "search_ms",
+    "queue_ms",
+    "queue_search_ms",
     "public_list_ms",
     "api_list_ms",
     "deep_page_ms",

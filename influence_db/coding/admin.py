@@ -437,17 +437,19 @@ class ClaimAdmin(CodedRecordAdmin):
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
         # Each word must occur in the key, the statement or a quote, as with search_fields,
         # but through the indexed ClaimQuerySet.search: no join, so no duplicates.
-        key_order = self._in_key_order(request)
+        indexed_order = self._in_indexed_order(request)
         for word in smart_split(search_term):
-            queryset = queryset.search(unescape_string_literal(word) if word[0] in "\"'" else word, key_order=key_order)
+            word = unescape_string_literal(word) if word[0] in "\"'" else word
+            queryset = queryset.search(word, indexed_order=indexed_order)
         return queryset, False
 
-    def _in_key_order(self, request: HttpRequest) -> bool:
-        """Whether the list comes in key order: sorted by the key column, or by default (not the review queue)."""
+    def _in_indexed_order(self, request: HttpRequest) -> bool:
+        """Whether the list comes in an order an index gives: by key, sorted by the key column or by
+        default, or the review queue in its own order (oldest first)."""
         sort = request.GET.get(ORDER_VAR, "").split(".")[0].lstrip("-")  # "3.-1": by column 3, then 1
         if not sort:
             ordering = self.get_ordering(request) or self.model._meta.ordering
-            return ordering[0].lstrip("-") == "key"
+            return ordering[0].lstrip("-") in ("key", "submitted_at")
         # Numbered as the changelist numbers its columns: the checkbox column first, where there are actions.
         columns = self.get_list_display(request)
         if self.get_actions(request):

@@ -163,7 +163,16 @@ class CodedRecord(models.Model):
         ]
         # Keys by prefix (new keys steer clear of every key issued): PostgreSQL's LIKE needs the
         # pattern operator class. The unique constraint's index serves equality and key order.
-        indexes = [models.Index(fields=["key"], name="%(class)s_key_like", opclasses=["varchar_pattern_ops"])]
+        # The review queue, oldest first (awaiting_review): a few thousand records out of a million,
+        # listed, counted and searched in this index's order.
+        indexes = [
+            models.Index(fields=["key"], name="%(class)s_key_like", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status=choices.Status.SUBMITTED),
+                name="%(class)s_review_queue",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.key

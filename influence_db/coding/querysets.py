@@ -122,15 +122,16 @@ class ClaimQuerySet(CodedRecordQuerySet):
 
         return self.filter(Exists(Citation.objects.filter(claim=OuterRef("pk"), source=source)))
 
-    def search(self, text: str, *, approved_sources_only: bool = False, key_order: bool = True) -> ClaimQuerySet:
+    def search(self, text: str, *, approved_sources_only: bool = False, indexed_order: bool = True) -> ClaimQuerySet:
         """Claims whose key or statement, or a quote of whose citations, contains `text` (any case).
 
         Two ways to the same rows; PostgreSQL's estimate of how many claims match picks one.
         A rare term: a UNION of two id lists, each read from its trigram index (migration 0008),
         so the cost grows with the matches, not the table. A common one: the claims are tested in
-        list order (the key index) until a page is full, which takes a few thousand rows where
-        collecting tens of thousands of matches first would take seconds. That walk follows the key
-        index, so a caller that will sort the results otherwise says `key_order=False`.
+        list order until a page is full, which takes a few thousand rows where collecting tens of
+        thousands of matches first would take seconds. That walk needs an index in the list's order
+        (the key, or the review queue's, migration 0013), so a caller that will sort the results
+        otherwise says `indexed_order=False`.
         """
         from influence_db.coding.models import Citation, Claim
 
@@ -139,7 +140,7 @@ class ClaimQuerySet(CodedRecordQuerySet):
         if approved_sources_only:
             quotes = quotes.filter(source__status=Status.APPROVED)
         term = _SearchTerm.estimate(own, quotes)
-        if key_order and term.share >= WALK_SHARE:
+        if indexed_order and term.share >= WALK_SHARE:
             alias = f"search_quote_{len(self._search_terms)}"
             found = self.alias(**{alias: _first_quote(quotes)}).filter(own | Q(**{f"{alias}__isnull": False}))
         else:

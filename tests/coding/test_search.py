@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from influence_db.coding import querysets
 from influence_db.coding.choices import ClaimKind, Status
@@ -37,6 +38,10 @@ def corpus():
     factories.CitationFactory(claim=factories.ClaimFactory(key="c-other-quote"), quote="in Najaf")
     factories.CitationFactory(claim=None, event=factories.EventFactory(), quote="Samarra, an event's quote")
     return {"statement": in_statement, "key": in_key, "quotes": in_two_quotes, "draft": quoted_from_draft}
+
+
+def corpus_keys(corpus) -> list[str]:
+    return [claim.key for claim in corpus.values()]
 
 
 def keys(queryset) -> list[str]:
@@ -107,21 +112,31 @@ def test_postgresql_walks_for_a_common_word_and_collects_a_rare_one():
     assert common.capped_count(300) == 300 and common.capped_count(5000) == 1000
 
 
-class TestTheAdminWalksOnlyInKeyOrder:
-    """Testing claims in turn follows the key index: a list sorted otherwise collects its matches."""
+class TestTheAdminWalksOnlyInIndexedOrder:
+    """Testing claims in turn follows an index in the list's order (the key's, or the review queue's):
+    a list sorted otherwise collects its matches."""
 
     @pytest.fixture(autouse=True)
     def always_walk(self, monkeypatch):
         monkeypatch.setattr(querysets, "WALK_SHARE", 0.0)
 
-    @pytest.mark.parametrize("params", [{}, {"o": "1"}, {"o": "-1.2"}], ids=["default", "key", "key-descending"])
-    def test_in_key_order_it_walks(self, supervisor_client, corpus, params):
+    @pytest.mark.parametrize(
+        "params",
+        [{}, {"o": "1"}, {"o": "-1.2"}, {"queue": "awaiting"}],
+        ids=["default", "key", "key-descending", "review-queue"],
+    )
+    def test_in_indexed_order_it_walks(self, supervisor_client, corpus, params):
+        Claim.objects.filter(key__in=["c-statement", "c-two-quotes"]).update(
+            status=Status.SUBMITTED, submitted_at=timezone.now()
+        )
         cl = supervisor_client.get("/admin/coding/claim/", {"q": "samarra", **params}).context["cl"]
         assert "UNION" not in str(cl.queryset.query)
-        assert len(cl.result_list) == 4
+        expected = ["c-statement", "c-two-quotes"] if params.get("queue") else [*corpus_keys(corpus)]
+        assert sorted(claim.key for claim in cl.result_list) == sorted(expected)
+        assert cl.result_count == len(expected)
 
     @pytest.mark.parametrize(
-        "params", [{"o": "2"}, {"o": "-3.1"}, {"o": "x"}, {"o": "99"}, {"queue": "awaiting"}], ids=str
+        "params", [{"o": "2"}, {"o": "-3.1"}, {"o": "x"}, {"o": "99"}, {"queue": "awaiting", "o": "2"}], ids=str
     )
     def test_sorted_otherwise_it_collects(self, supervisor_client, corpus, params):
         response = supervisor_client.get("/admin/coding/claim/", {"q": "samarra", **params})
