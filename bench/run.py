@@ -253,6 +253,20 @@ def rolled_back(write: Callable[[], None], check: Callable[[], None]) -> float:
     return seconds
 
 
+def adds_claims(rows: int, writer: str) -> Callable[[], None]:
+    """A `check` for rolled_back: the write added `rows` claims to those there now."""
+    from influence_db.coding.models import Claim
+
+    before = Claim.objects.count()
+
+    def check() -> None:
+        added = Claim.objects.count() - before
+        if added != rows:
+            raise AssertionError(f"{writer} wrote {added} claims for {rows}")
+
+    return check
+
+
 def measure_import(rows: int, user, *, runs: int = IMPORT_RUNS) -> dict:
     """The coding-sheet import of `rows` new claims, timed and rolled back: the median of `runs`. On
     PostgreSQL every row it wrote is also kept, table by table, for `measure_written_copy`."""
@@ -322,12 +336,9 @@ def measure_written_copy(rows: int, tables: dict[type, tuple[int, bytes]], *, ru
     way; sheet rows/s, timed and rolled back as the import is. None on SQLite."""
     from django.db import connection
 
-    from influence_db.coding.models import Claim
-
     if connection.vendor != "postgresql":
         return None
     quote = connection.ops.quote_name
-    before = Claim.objects.count()
 
     def write() -> None:
         with connection.cursor() as cursor:
@@ -335,10 +346,7 @@ def measure_written_copy(rows: int, tables: dict[type, tuple[int, bytes]], *, ru
                 with cursor.copy(f"COPY {quote(model._meta.db_table)} FROM STDIN (FORMAT binary)") as copy:
                     copy.write(data)
 
-    def check() -> None:
-        if Claim.objects.count() - before != rows:
-            raise AssertionError(f"COPY wrote {Claim.objects.count() - before} claims for {rows}")
-
+    check = adds_claims(rows, "COPY")
     return round(statistics.median(rows / rolled_back(write, check) for _ in range(runs)), 1)
 
 
@@ -366,15 +374,11 @@ def measure_import_export(rows: int, *, runs: int = IMPORT_RUNS) -> float:
     dataset.headers = ["key" if name == "claim" else name for name in dataset.headers]
     for name in set(dataset.headers) - set(TunedClaimResource._meta.fields):
         del dataset[name]
-    before = Claim.objects.count()
 
     def write() -> None:
         TunedClaimResource().import_data(dataset, use_transactions=False, raise_errors=True)
 
-    def check() -> None:
-        if Claim.objects.count() - before != rows:
-            raise AssertionError(f"django-import-export wrote {Claim.objects.count() - before} claims for {rows}")
-
+    check = adds_claims(rows, "django-import-export")
     return round(statistics.median(rows / rolled_back(write, check) for _ in range(runs)), 1)
 
 

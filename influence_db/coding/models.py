@@ -161,12 +161,12 @@ class CodedRecord(models.Model):
             models.UniqueConstraint(fields=["key"], name="%(class)s_key_unique"),
             models.CheckConstraint(condition=Q(status__in=choices.Status.values), name="%(class)s_status_valid"),
         ]
-        # Keys by prefix (new keys steer clear of every key issued): PostgreSQL's LIKE needs the
-        # pattern operator class. The unique constraint's index serves equality and key order.
-        # The review queue, oldest first (awaiting_review): a few thousand records out of a million,
-        # listed, counted and searched in this index's order.
         indexes = [
+            # Keys by prefix (new keys steer clear of every key issued): PostgreSQL's LIKE needs the
+            # pattern operator class. The unique constraint's index serves equality and key order.
             models.Index(fields=["key"], name="%(class)s_key_like", opclasses=["varchar_pattern_ops"]),
+            # The review queue, oldest first (awaiting_review): a few thousand records out of a million,
+            # listed, counted and searched in this index's order.
             models.Index(
                 fields=["submitted_at", "id"],
                 condition=Q(status=choices.Status.SUBMITTED),
