@@ -30,7 +30,15 @@ class History(HistoricalRecords):
     """simple_history's records without indexes on the copies of foreign keys, nor, in the history of a
     claim's actors, events and themes, on the copy of the row's id. History is read by record and
     key, and the lists through the history row; never by what a past version pointed to. Each index
-    is paid on every save, and a bulk import writes history by the ten thousand rows."""
+    is paid on every save, and a bulk import writes history by the ten thousand rows.
+
+    Nor is the history's user held by a foreign key constraint: at commit the database would look the
+    same user up again for each history row (a twentieth of a bulk import's time). It is always the
+    user saving, and deleting a user still clears it through Django (SET_NULL)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("user_db_constraint", False)
+        super().__init__(*args, **kwargs)
 
     def copy_fields(self, model: type[models.Model]) -> dict[str, models.Field]:
         fields = super().copy_fields(model)
@@ -136,8 +144,9 @@ class CodedRecord(models.Model):
     )
     status = models.CharField(max_length=10, choices=choices.Status.choices, default=choices.Status.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Unset until the record is reviewed: indexed where set (Meta.indexes).
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, db_index=False, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
@@ -172,6 +181,9 @@ class CodedRecord(models.Model):
                 condition=Q(status=choices.Status.SUBMITTED),
                 name="%(class)s_review_queue",
             ),
+            # Who reviewed what, for deleting a user (PROTECT): a new or imported record has no reviewer,
+            # and an index on every row would take its NULL too.
+            models.Index(fields=["reviewed_by"], condition=Q(reviewed_by__isnull=False), name="%(class)s_reviewer_set"),
         ]
 
     def __str__(self) -> str:
@@ -540,10 +552,12 @@ class Claim(CodedRecord):
     statement = models.TextField(help_text="Your paraphrase of what the source asserts.")
     kind = models.CharField(max_length=15, choices=choices.ClaimKind.choices)
     modality = models.CharField(max_length=10, choices=choices.Modality.choices, default=choices.Modality.ASSERTS)
+    # Set for reported claims only: indexed where set (Meta.indexes).
     attributed_to = models.ForeignKey(
         Actor,
         null=True,
         blank=True,
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="attributed_claims",
         help_text="When the source reports someone else's claim.",
@@ -562,6 +576,12 @@ class Claim(CodedRecord):
     class Meta(CodedRecord.Meta):
         permissions = [("review_claim", "Can approve or return claims")]
         ordering = ["key"]
+        indexes = [
+            *CodedRecord.Meta.indexes,
+            models.Index(
+                fields=["attributed_to"], condition=Q(attributed_to__isnull=False), name="claim_attributed_to_set"
+            ),
+        ]
         constraints = [
             *CodedRecord.Meta.constraints,
             not_blank_constraint("claim", "statement"),

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from influence_db.coding.choices import ClaimKind, Status
+from influence_db.coding.choices import ClaimKind, Modality, Status
 from influence_db.coding.models import Citation, Claim
 from tests import factories
 
@@ -61,6 +61,21 @@ def test_the_rarer_citation_targets_are_found_through_their_partial_indexes(clai
         cursor.execute("ANALYZE coding_citation")
     assert "citation_event_set" in Citation.objects.filter(event=event).explain()
     assert "citation_as_cited_in_set" in Citation.objects.filter(as_cited_in=cited_in).explain()
+
+
+def test_reviewers_and_attributions_are_found_through_their_partial_indexes(claims, supervisor):
+    # Unset on new and imported claims, so indexed where set: the lookups that deleting a user or an
+    # actor runs (PROTECT), and an actor's reported claims, still find them through an index.
+    reviewer, actor = supervisor, factories.ActorFactory()
+    Claim.objects.filter(pk__in=[claim.pk for claim in claims[::100]]).update(
+        reviewed_by=reviewer, attributed_to=actor, modality=Modality.REPORTS
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE coding_claim")
+    assert "claim_reviewer_set" in Claim.objects.filter(reviewed_by=reviewer).explain()
+    assert "claim_reviewer_set" in Claim.objects.filter(reviewed_by__in=[reviewer.pk]).explain()
+    assert "claim_attributed_to_set" in Claim.objects.filter(attributed_to=actor).explain()
+    assert Claim.objects.filter(reviewed_by=reviewer).count() == 30
 
 
 def test_the_review_queue_is_read_in_order_from_its_partial_index(claims):

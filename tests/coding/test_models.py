@@ -21,7 +21,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
-from django.db.models import Model, UniqueConstraint
+from django.db.models import Model, ProtectedError, UniqueConstraint
 
 from influence_db.coding import choices, models, services
 from influence_db.coding.forms import CreatorsField, SourceForm
@@ -577,6 +577,27 @@ class TestHistory:
 
         claim.actors.remove(qods)
         assert claim.history.order_by("history_date", "history_id").last().actors.count() == 0
+
+    def test_deleting_a_user_clears_them_from_the_history(self, supervisor):
+        # The history's user has no constraint in the database (History): Django clears it instead.
+        claim = services.record_save(record=factories.ClaimFactory.build(), user=supervisor)
+        visitor = get_user_model().objects.create_user("visitor")
+        citation = factories.CitationFactory(claim=claim)
+        citation_id, citation._history_user = citation.pk, visitor
+        citation.delete()
+        deleted = models.Citation.history.get(id=citation_id, history_type="-")
+        assert deleted.history_user == visitor
+
+        visitor.delete()
+        deleted.refresh_from_db()
+        assert deleted.history_user_id is None
+        assert claim.history.get().history_user == supervisor  # nobody else's history is touched
+
+    def test_a_user_who_created_records_cannot_be_deleted(self, coder):
+        services.record_save(record=factories.ClaimFactory.build(), user=coder)
+        with pytest.raises(ProtectedError):
+            coder.delete()
+        assert models.Claim.history.get().history_user == coder
 
 
 # --- Source creators and countries -----------------------------------------------------
