@@ -79,11 +79,7 @@ def vacuum() -> None:
     """PostgreSQL: what autovacuum would have done by the time anyone reads the data (hint bits, the
     visibility map, dead rows of a rolled-back import, fresh statistics). It may be off, as it is on
     the machine the README's numbers come from; untimed."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE)")
+    _untimed("VACUUM (ANALYZE)")
 
 
 def checkpoint() -> None:
@@ -92,11 +88,17 @@ def checkpoint() -> None:
     Without it, runs in quick succession find the pages already logged by the run before (an import
     wrote 160 MB of WAL that way, 250 MB after a checkpoint) and the rate depends on where the server's
     own checkpoints fall. Untimed; it needs a superuser or the pg_checkpoint role."""
+    _untimed("CHECKPOINT")
+
+
+def _untimed(statement: str) -> None:
+    """PostgreSQL, outside a transaction (neither statement runs inside one; the tests' data is never
+    committed, so there is nothing for them to do there)."""
     from django.db import connection
 
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute("CHECKPOINT")
+            cursor.execute(statement)
 
 
 def bench_supervisor():

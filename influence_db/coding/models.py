@@ -133,6 +133,12 @@ def not_blank_constraint(model: str, field: str) -> models.CheckConstraint:
     )
 
 
+def set_only_index(field: str, name: str) -> models.Index:
+    """An index of `field` on the rows where it is set: most rows leave it NULL, and an insert of
+    one of those then writes nothing to this index."""
+    return models.Index(fields=[field], condition=Q(**{f"{field}__isnull": False}), name=name)
+
+
 class CodedRecord(models.Model):
     """What every main record carries: a key, review state, authorship and notes."""
 
@@ -181,9 +187,8 @@ class CodedRecord(models.Model):
                 condition=Q(status=choices.Status.SUBMITTED),
                 name="%(class)s_review_queue",
             ),
-            # Who reviewed what, for deleting a user (PROTECT): a new or imported record has no reviewer,
-            # and an index on every row would take its NULL too.
-            models.Index(fields=["reviewed_by"], condition=Q(reviewed_by__isnull=False), name="%(class)s_reviewer_set"),
+            # Who reviewed what, for deleting a user (PROTECT); new and imported records have no reviewer.
+            set_only_index("reviewed_by", "%(class)s_reviewer_set"),
         ]
 
     def __str__(self) -> str:
@@ -578,9 +583,7 @@ class Claim(CodedRecord):
         ordering = ["key"]
         indexes = [
             *CodedRecord.Meta.indexes,
-            models.Index(
-                fields=["attributed_to"], condition=Q(attributed_to__isnull=False), name="claim_attributed_to_set"
-            ),
+            set_only_index("attributed_to", "claim_attributed_to_set"),
         ]
         constraints = [
             *CodedRecord.Meta.constraints,
@@ -631,10 +634,7 @@ class Citation(models.Model):
         ordering = ["source", "id"]
         # Most citations are a claim's: the other targets, and secondary citations, are indexed
         # where they are set, so that the claims' citations (an import writes thousands) skip them.
-        indexes = [
-            models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"citation_{name}_set")
-            for name in ("as_cited_in", "event", "actor_relation")
-        ]
+        indexes = [set_only_index(name, f"citation_{name}_set") for name in ("as_cited_in", "event", "actor_relation")]
         constraints = [
             models.CheckConstraint(
                 condition=(
