@@ -155,15 +155,20 @@ class ClaimQuerySet(CodedRecordQuerySet):
 
         Every match of the search has that term in its statement or key, or in a quote: the two
         sets, each cut at `cap`, count the matches up to `cap` exactly, where counting the search
-        as one would test claim after claim. The quoted set is collected from the quote index, or,
-        when testing claims in turn until `cap` are found would touch fewer rows, by that test. A word
-        searched among all claims with no other filter counts the distinct claims of its first `cap`
-        quotes instead: no claim need be tested (a word in a fifth of all quotes: 150 ms, not 400).
+        as one would test claim after claim. Either set reaching `cap` alone settles it: a word
+        PostgreSQL expects in `cap` statements or keys is counted there first, and no quote is read
+        if they reach it ("Iran" in the review queue: 0.1 s, not 0.5). The quoted set is collected
+        from the quote index, or, when testing claims in turn until `cap` are found would touch
+        fewer rows, by that test. A word searched among all claims with no other filter counts the
+        distinct claims of its first `cap` quotes instead: no claim need be tested (a word in a
+        fifth of all quotes: 150 ms, not 400).
         """
         if not self._search_terms or not connection.features.supports_slicing_ordering_in_compound:
             return count_up_to(self, cap)
         term = min(self._search_terms, key=lambda term: term.share)
-        own = self.filter(term.own)
+        own = self.filter(term.own).order_by().values("pk")[:cap]
+        if term.own_rows >= cap and own.count() == cap:
+            return cap
         if self._searched_alone == len(self.query.where.children):
             quoted = term.quotes.order_by().values("claim_id").distinct()
         elif term.quotes_by_walk(cap):
@@ -171,7 +176,7 @@ class ClaimQuerySet(CodedRecordQuerySet):
             quoted = quoted.order_by().values("pk")
         else:
             quoted = self.filter(pk__in=term.quotes.values("claim_id")).order_by().values("pk")
-        return min(cap, own.order_by().values("pk")[:cap].union(quoted[:cap]).count())
+        return min(cap, own.union(quoted[:cap]).count())
 
     def _clone(self) -> ClaimQuerySet:
         # The search terms go along with every filter, slice and ordering that follows the search.

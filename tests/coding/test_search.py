@@ -89,16 +89,26 @@ def test_the_admin_search_counts_and_lists_the_matches(supervisor_client, corpus
     ]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate exists on PostgreSQL only")
-def test_postgresql_walks_for_a_common_word_and_collects_a_rare_one():
+def half_near_samarra(claims: int = 2000) -> None:
+    """`claims` claims, every other one with "Samarra" in its statement."""
     Claim.objects.bulk_create(
         Claim(key=f"bulk-{n:04d}", kind=ClaimKind.FACTUAL, statement=f"Forces {'near Samarra' if n % 2 else ''} ({n}).")
-        for n in range(2000)
+        for n in range(claims)
     )
-    factories.ClaimFactory(key="the-rare-one", statement="A visit to Tal Afar.")
+
+
+def analyze() -> None:
+    """Fresh planner statistics, as autovacuum would take them after a large change."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE coding_claim")
         cursor.execute("ANALYZE coding_citation")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate exists on PostgreSQL only")
+def test_postgresql_walks_for_a_common_word_and_collects_a_rare_one():
+    half_near_samarra()
+    factories.ClaimFactory(key="the-rare-one", statement="A visit to Tal Afar.")
+    analyze()
 
     common, rare = Claim.objects.search("Samarra"), Claim.objects.search("Tal Afar")
     assert common._search_terms[0].share > querysets.WALK_SHARE > rare._search_terms[0].share
@@ -106,6 +116,48 @@ def test_postgresql_walks_for_a_common_word_and_collects_a_rare_one():
     assert "UNION" in str(rare.query)
     assert common.count() == 1000 and keys(rare) == ["the-rare-one"]
     assert common.capped_count(300) == 300 and common.capped_count(5000) == 1000
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate exists on PostgreSQL only")
+class TestCountingACommonWord:
+    """Where PostgreSQL expects the word in at least `cap` statements or keys, those are counted first;
+    if they reach the cap, that settles the count and no quote is read."""
+
+    @pytest.fixture(autouse=True)
+    def claims(self):
+        half_near_samarra()
+        quoted = factories.ClaimFactory(key="quoted-only", statement="A column left the city.")
+        factories.CitationFactory(claim=quoted, quote="They reached Samarra.")
+        analyze()
+
+    def counted(self, queryset, cap):
+        """The count, and whether it took the union with the quoted claims."""
+        with CaptureQueriesContext(connection) as queries:
+            count = queryset.capped_count(cap)
+        counts = [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
+        return count, "UNION" in counts[-1]
+
+    @pytest.mark.parametrize(
+        "make",
+        [
+            lambda: Claim.objects.search("Samarra"),
+            lambda: Claim.objects.filter(key__startswith="bulk-").search("Samarra"),
+            lambda: Claim.objects.search("Samarra").search("forces"),
+        ],
+        ids=["alone", "filtered", "two-words"],
+    )
+    def test_statements_reaching_the_cap_settle_it_without_the_quotes(self, make):
+        assert self.counted(make(), 300) == (300, False)
+
+    def test_below_the_cap_the_quotes_are_counted_too(self):
+        assert self.counted(Claim.objects.search("Samarra"), 5000) == (1001, True)
+        assert self.counted(Claim.objects.filter(key__startswith="bulk-").search("Samarra"), 5000) == (1000, True)
+
+    def test_a_word_expected_in_few_statements_goes_straight_to_both_sets(self):
+        with CaptureQueriesContext(connection) as queries:
+            assert Claim.objects.search("reached").capped_count(300) == 1
+        counts = [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"]]
+        assert len(counts) == 1 and "UNION" in counts[0]
 
 
 class TestTheAdminWalksOnlyInIndexedOrder:
@@ -165,7 +217,8 @@ class TestCountingAWordSearchedAlone:
             count = queryset.capped_count(cap)
         return count, any("DISTINCT" in query["sql"] for query in queries.captured_queries)
 
-    @pytest.mark.parametrize("cap, expected", [(10, 4), (4, 4), (3, 3), (1, 1)])
+    # Caps above the two claims with the word in their own text: those alone do not settle the count.
+    @pytest.mark.parametrize("cap, expected", [(10, 4), (4, 4), (3, 3)])
     def test_alone_it_counts_each_quoted_claim_once_from_the_quotes(self, corpus, cap, expected):
         assert self.counted(Claim.objects.search("samarra"), cap) == (expected, self.from_quotes)
         assert self.counted(Claim.objects.search("samarra").order_by("-key"), cap) == (expected, self.from_quotes)
