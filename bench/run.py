@@ -22,7 +22,7 @@ import sys
 import time
 import warnings
 from base64 import b64encode
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -290,13 +290,13 @@ def measure_writes(rows: int, user, *, runs: int = IMPORT_RUNS) -> dict:
     median of the rounds' ratios."""
     written: dict = {}
     ours_run, theirs_run = import_run(rows, user, written), import_export_run(rows)
-    copy_run = None
     rounds = []
-    for _ in range(runs):
+    for n in range(runs):
         ours = ours_run()
-        copy_run = copy_run or written_copy_run(rows, written["tables"])
+        if n == 0:  # written["tables"] holds what the first run wrote
+            copy_run = written_copy_run(rows, written["tables"])
         rounds.append((ours, copy_run() if copy_run else None, theirs_run()))
-    ours, floor, theirs = ([rates[n] for rates in rounds] for n in range(3))
+    ours, floor, theirs = zip(*rounds, strict=True)
     return {
         "import_rows": rows,
         "import_rows_per_s": round(statistics.median(ours), 1),
@@ -309,7 +309,7 @@ def measure_writes(rows: int, user, *, runs: int = IMPORT_RUNS) -> dict:
     }
 
 
-def median_ratio(rates: list[float], yardsticks: list[float]) -> float:
+def median_ratio(rates: Sequence[float], yardsticks: Sequence[float]) -> float:
     """The median of rate ÷ yardstick, round by round."""
     return round(statistics.median(rate / yardstick for rate, yardstick in zip(rates, yardsticks, strict=True)), 3)
 

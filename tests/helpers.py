@@ -1,4 +1,4 @@
-"""Helpers the admin tests share: URLs, form round-trips, actions, stored rows."""
+"""Helpers the tests share: admin URLs, form round-trips, actions, stored rows, planner statistics."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.db.models import Model
 from django.urls import reverse
 
@@ -92,3 +93,10 @@ def history_rows(obj: Model) -> list[tuple[str, str, str | None, str | None]]:
         (h.history_type, h.status, h.history_user.username if h.history_user else None, h.history_change_reason)
         for h in type(obj).history.filter(id=obj.pk).order_by("history_id").select_related("history_user")
     ]
+
+
+def analyze(*tables: str) -> None:
+    """Fresh planner statistics for `tables`, as autovacuum would keep them: PostgreSQL's choices depend on them."""
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")

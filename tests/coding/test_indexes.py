@@ -10,6 +10,7 @@ from django.utils import timezone
 from influence_db.coding.choices import ClaimKind, Modality, Status
 from influence_db.coding.models import Citation, Claim
 from tests import factories
+from tests.helpers import analyze
 
 pytestmark = [
     pytest.mark.django_db,
@@ -34,13 +35,6 @@ def claims() -> list[Claim]:
     Citation.objects.bulk_create(Citation(source=source, claim=claim, locator="1", quote="Q.") for claim in claims)
     analyze("coding_claim", "coding_historicalclaim", "coding_citation")
     return claims
-
-
-def analyze(*tables: str) -> None:
-    """Fresh statistics, as autovacuum would keep them: the planner's choice depends on them."""
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {table}")
 
 
 def uses_an_index(plan: str) -> bool:

@@ -13,6 +13,7 @@ from influence_db.coding import querysets
 from influence_db.coding.choices import ClaimKind, Status
 from influence_db.coding.models import Claim
 from tests import factories
+from tests.helpers import analyze
 
 pytestmark = pytest.mark.django_db
 
@@ -97,18 +98,11 @@ def half_near_samarra(claims: int = 2000) -> None:
     )
 
 
-def analyze() -> None:
-    """Fresh planner statistics, as autovacuum would take them after a large change."""
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE coding_claim")
-        cursor.execute("ANALYZE coding_citation")
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate exists on PostgreSQL only")
 def test_postgresql_walks_for_a_common_word_and_collects_a_rare_one():
     half_near_samarra()
     factories.ClaimFactory(key="the-rare-one", statement="A visit to Tal Afar.")
-    analyze()
+    analyze("coding_claim", "coding_citation")
 
     common, rare = Claim.objects.search("Samarra"), Claim.objects.search("Tal Afar")
     assert common._search_terms[0].share > querysets.WALK_SHARE > rare._search_terms[0].share
@@ -128,7 +122,7 @@ class TestCountingACommonWord:
         half_near_samarra()
         quoted = factories.ClaimFactory(key="quoted-only", statement="A column left the city.")
         factories.CitationFactory(claim=quoted, quote="They reached Samarra.")
-        analyze()
+        analyze("coding_claim", "coding_citation")
 
     def counted(self, queryset, cap):
         """The count, and the COUNT queries it took."""
