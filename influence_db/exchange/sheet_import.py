@@ -90,7 +90,22 @@ def import_sheet(
 ) -> tuple[int, int]:
     """Check every row, then write all of it or nothing; return how many rows created a claim and how many
     saved one again. `problems` were found in the whole file already: they refuse it too."""
-    with _collector_paused(), transaction.atomic():
+    with _collector_paused():
+        # The rows and the plan are freed when _check_and_write returns, before the collector resumes: it
+        # would otherwise walk them all once (some 0.1 s for 20,000 rows) just before they go.
+        return _check_and_write(resource, sheet, problems, user=user, file_name=file_name, dry_run=dry_run)
+
+
+def _check_and_write(
+    resource: CodingSheetResource,
+    sheet: Sheet,
+    problems: list[Problem],
+    *,
+    user: AbstractBaseUser,
+    file_name: str,
+    dry_run: bool,
+) -> tuple[int, int]:
+    with transaction.atomic():
         rows = [dict(zip(sheet.headers, cells, strict=True)) for cells in sheet.rows]
         plan = _Plan(resource, user, _References(rows, lock=not dry_run))
         checked = plan.check(sheet.numbers, rows, stream=not problems)

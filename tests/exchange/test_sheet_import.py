@@ -4,6 +4,9 @@ leaves, in a number of queries that does not grow with the file."""
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -11,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from influence_db.coding import models
 from influence_db.coding.choices import Status
+from influence_db.exchange import sheet_import
 from influence_db.exchange.importing import run_import
 from tests import factories
 from tests.exchange import test_import
@@ -20,6 +24,7 @@ from tests.helpers import make_coder
 pytestmark = pytest.mark.django_db
 
 world = test_import.world  # the records the other import tests refer to
+gc_enable = gc.enable
 
 
 def many_rows(n: int, prefix: str = "claim", **cells: str) -> list[list[str]]:
@@ -235,3 +240,27 @@ def test_queries_do_not_grow_with_the_rows(supervisor, world):
     with CaptureQueriesContext(connection) as queries:
         run_import("coding-sheet", data, user=fresh(supervisor), file_name="x.csv")  # 200 updates
     assert len(queries) <= 60
+
+
+def test_the_collector_resumes_after_the_import_has_let_go_of_its_rows(supervisor, world, monkeypatch):
+    """The import pauses the cyclic garbage collector; were its rows still held when it resumed, the
+    collector's first pass would walk every one of them just before they are freed."""
+    plans, alive_at_resume = [], []
+    start = sheet_import._Plan.__init__
+
+    def tracked(self, *args, **kwargs):
+        start(self, *args, **kwargs)
+        plans.append(weakref.ref(self))
+
+    def resume():
+        alive_at_resume.append([ref() for ref in plans])
+        gc_enable()
+
+    monkeypatch.setattr(sheet_import._Plan, "__init__", tracked)
+    monkeypatch.setattr(gc, "enable", resume)
+    imported("coding-sheet", table(SHEET_COLUMNS, *many_rows(50)), supervisor)
+    assert alive_at_resume == [[None]]
+    assert gc.isenabled()
+
+    refused("coding-sheet", table(SHEET_COLUMNS, sheet_row(claim="new", themes="no-such-theme")), supervisor)
+    assert gc.isenabled()
