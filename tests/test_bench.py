@@ -64,3 +64,12 @@ def test_full_count_detection():
     assert not run.is_full_count('SELECT COUNT(*) AS "__count" FROM "coding_claim" WHERE "coding_claim"."status" = %s')
     assert not run.is_full_count('SELECT "coding_claim"."id" FROM "coding_claim" LIMIT 101')
     assert not run.is_full_count('SELECT COUNT(*) FROM (SELECT "coding_claim"."id" FROM "coding_claim" LIMIT 10000) s')
+
+
+def test_requests_take_turns_and_ratios_are_taken_turn_by_turn():
+    calls = []
+    durations = run.in_turn_ms([lambda: calls.append("first"), lambda: calls.append("deep")], 3, warm_up=1)
+    assert calls == ["first", "deep"] * 4  # one untimed round, then three timed
+    assert [len(taken) for taken in durations] == [3, 3]
+    # Round by round 2, 1 and 3: the median is 2, where the ratio of the medians would be 3 ÷ 1.
+    assert run.median_ratio([2, 10, 3], [1, 10, 1]) == 2
