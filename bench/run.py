@@ -23,6 +23,7 @@ import time
 import warnings
 from base64 import b64encode
 from collections.abc import Callable, Iterable, Sequence
+from itertools import cycle, islice
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -35,6 +36,9 @@ SEARCH_TERM = "Samarra"  # a place in about 3% of synthetic statements
 SEARCH_SPREAD = ("Samarra", "Kayhan", "pressure", "Iran")
 HOST = "localhost"
 IMPORT_RUNS = 3
+# The writes' order, round by round (see measure_writes): in three rounds each follows each of the
+# others; the import runs first, as the floor sends what it wrote.
+WRITE_ORDERS = (("ours", "floor", "theirs"), ("floor", "ours", "theirs"), ("ours", "theirs", "floor"))
 EXPORT_RUNS = 3
 
 
@@ -315,23 +319,28 @@ def measure_writes(rows: int, user, *, runs: int = IMPORT_RUNS) -> dict:
     """The coding-sheet import of `rows` new claims and its two yardsticks, PostgreSQL's own COPY of the
     rows it wrote and django-import-export, each timed and rolled back, taken in turn for `runs` rounds:
     a slower spell of the machine falls on all three alike. A rate is the median of its runs, a ratio the
-    median of the rounds' ratios."""
+    median of the rounds' ratios. The order changes from round to round (WRITE_ORDERS): a run is faster
+    right after one that touched the same index pages (the floor after ours, ours after the floor), so
+    none of them always follows the same one."""
     written: dict = {}
-    ours_run, theirs_run = import_run(rows, user, written), import_export_run(rows)
-    rounds = []
-    for n in range(runs):
-        ours = ours_run()
-        if n == 0:  # written["tables"] holds what the first run wrote
-            copy_run = written_copy_run(rows, written["tables"])
-        rounds.append((ours, copy_run() if copy_run else None, theirs_run()))
-    ours, floor, theirs = zip(*rounds, strict=True)
+    runners = {
+        "ours": import_run(rows, user, written),
+        "floor": written_copy_run(rows, written),  # sends what the first import run wrote
+        "theirs": import_export_run(rows),
+    }
+    rates: dict[str, list] = {name: [] for name in runners}
+    for order in islice(cycle(WRITE_ORDERS), runs):
+        for name in order:
+            rates[name].append(runners[name]() if runners[name] else None)
+    ours, floor, theirs = rates["ours"], rates["floor"], rates["theirs"]
+    has_floor = runners["floor"] is not None
     return {
         "import_rows": rows,
         "import_rows_per_s": round(statistics.median(ours), 1),
         "import_history_rows": written["history_rows"],
         "import_rows_written": sum(count for count, _ in written["tables"].values()),
-        "import_copy_rows_per_s": round(statistics.median(floor), 1) if copy_run else None,
-        "import_vs_copy": median_ratio(ours, floor) if copy_run else None,
+        "import_copy_rows_per_s": round(statistics.median(floor), 1) if has_floor else None,
+        "import_vs_copy": median_ratio(ours, floor) if has_floor else None,
         "import_export_rows_per_s": round(statistics.median(theirs), 1),
         "import_vs_import_export": median_ratio(ours, theirs),
     }
@@ -398,10 +407,11 @@ def written_rows(tops: dict[type, int]) -> dict[type, tuple[int, bytes]]:
     return written
 
 
-def written_copy_run(rows: int, tables: dict[type, tuple[int, bytes]]) -> Callable[[], float] | None:
-    """One timed run of PostgreSQL's own floor for the import's writes: the very rows one import wrote,
-    sent back with COPY into the same tables (their indexes, and the foreign-key checks at commit) with
-    no Python in the way; sheet rows/s, rolled back as the import is. None on SQLite."""
+def written_copy_run(rows: int, written: dict) -> Callable[[], float] | None:
+    """One timed run of PostgreSQL's own floor for the import's writes: the very rows one import wrote
+    (`written["tables"]`, from the import's first run), sent back with COPY into the same tables (their
+    indexes, and the foreign-key checks at commit) with no Python in the way; sheet rows/s, rolled back as
+    the import is. None on SQLite."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -410,7 +420,7 @@ def written_copy_run(rows: int, tables: dict[type, tuple[int, bytes]]) -> Callab
 
     def write() -> None:
         with connection.cursor() as cursor:
-            for model, (_, data) in tables.items():
+            for model, (_, data) in written["tables"].items():
                 with cursor.copy(f"COPY {quote(model._meta.db_table)} FROM STDIN (FORMAT binary)") as copy:
                     copy.write(data)
 

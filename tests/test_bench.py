@@ -3,6 +3,8 @@ No timing thresholds: the numbers belong to the machine, not to the suite."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from django.db import connection
 
@@ -73,3 +75,10 @@ def test_requests_take_turns_and_ratios_are_taken_turn_by_turn():
     assert [len(taken) for taken in durations] == [3, 3]
     # Round by round 2, 1 and 3: the median is 2, where the ratio of the medians would be 3 ÷ 1.
     assert run.median_ratio([2, 10, 3], [1, 10, 1]) == 2
+
+
+def test_each_write_follows_each_of_the_others_and_the_import_comes_first():
+    sequence = [name for order in run.WRITE_ORDERS for name in order]
+    assert sequence[0] == "ours"  # the floor sends what the import's first run wrote
+    followed = {name: {before for before, after in pairwise(sequence) if after == name} for name in sequence}
+    assert followed == {"ours": {"floor", "theirs"}, "floor": {"ours", "theirs"}, "theirs": {"ours", "floor"}}
