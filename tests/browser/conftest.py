@@ -11,7 +11,6 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from django.test.utils import override_settings
@@ -90,9 +89,7 @@ class Console:
         self._checked = 0
 
     def on_console(self, message) -> None:
-        # Chromium asks every site for /favicon.ico; the site declares no icon, and a missing
-        # one is neither a policy violation nor a script error.
-        if message.type == "error" and not urlsplit(message.location.get("url", "")).path == "/favicon.ico":
+        if message.type == "error":
             self.problems.append(f"console error at {message.location.get('url', '?')}: {message.text}")
 
     def on_page_error(self, error) -> None:

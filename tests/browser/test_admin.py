@@ -1,0 +1,199 @@
+"""The coders' admin in a real browser: a coder codes a claim and sends it for review, a
+supervisor clears the review queue, and what was approved reaches the public site.
+
+The forms' autocomplete widgets (Select2) and the action bar run on the admin's own
+JavaScript under the site's Content-Security-Policy, which only a browser exercises. Users
+log in through the login form, as a person does; every page must load without a console
+error.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from influence_db.coding import choices
+from influence_db.coding.models import Actor, Claim, Source, TheoryAssumption
+from influence_db.coding.roles import sync_roles
+from tests import factories
+
+APPROVED = choices.Status.APPROVED
+SUBMITTED = choices.Status.SUBMITTED
+ARABIC_ALIAS = "أبو مهدي المهندس"
+
+
+@dataclass
+class Team:
+    coder: object
+    supervisor: object
+    source: Source
+    anarchy: TheoryAssumption
+    muhandis: Actor
+
+
+@pytest.fixture
+def team(live_server) -> Team:
+    """A coder and a supervisor who log in with passwords, and approved records to cite."""
+    # The live server's tests empty the database after each test, the roles' groups with it.
+    sync_roles(apps)
+    users = {}
+    for role, username in (("Coder", "coder"), ("Supervisor", "supervisor")):
+        users[username] = get_user_model().objects.create_user(
+            username=username, password=f"{username}-browser", is_staff=True
+        )
+        users[username].groups.add(Group.objects.get(name=role))
+    approved = {"status": APPROVED, "reviewed_at": timezone.now()}
+    source = factories.SourceFactory(title="Iran faces growing challenges in Iraq", **approved)
+    anarchy = factories.TheoryAssumptionFactory(code="SR-ANARCHY", label="Anarchy", **approved)
+    muhandis = factories.ActorFactory(name="Abu Mahdi al-Muhandis", **approved)
+    factories.ActorAliasFactory(actor=muhandis, name=ARABIC_ALIAS, language="ar", script="Arab")
+    return Team(users["coder"], users["supervisor"], source, anarchy, muhandis)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def log_in(page, live_server, user) -> None:
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", f"{user.username}-browser")
+    submit(page, "input[type=submit]")
+    assert page.url == live_server.url + "/admin/", f"{user.username} could not log in"
+
+
+def choose(page, select_id: str, typed: str, shown: str) -> None:
+    """Pick from an admin autocomplete: open it, type, click the option the server found."""
+    page.locator(f"#{select_id} + .select2 .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill(typed)
+    page.locator(".select2-results__option:not(.loading-results)", has_text=shown).click()
+
+
+def submit(page, target) -> None:
+    """Click a button or a link (a selector or a locator), and wait for the page it loads."""
+    with page.expect_navigation():
+        (page.locator(target) if isinstance(target, str) else target).click()
+
+
+def messages(page) -> list[str]:
+    return [" ".join(text.split()) for text in page.locator("ul.messagelist li").all_inner_texts()]
+
+
+def offered_actions(page) -> set[str]:
+    return set(page.locator("select[name=action] option").all_inner_texts()) - {"---------"}
+
+
+def run_action(page, action: str, *claims: Claim) -> None:
+    for claim in claims:
+        page.check(f"input.action-select[value='{claim.pk}']")
+    page.select_option("select[name=action]", label=action)
+    submit(page, "button[name=index]")
+
+
+# --- journeys -----------------------------------------------------------------------------
+
+
+def test_a_coder_codes_a_claim_with_its_citation_and_sends_it_for_review(live_server, page, console, team):
+    log_in(page, live_server, team.coder)
+    page.goto(live_server.url + "/admin/coding/claim/add/")
+
+    statement = "Iran's militias in Iraq deter a US attack on Iran itself."
+    page.fill("#id_statement", statement)
+    page.select_option("#id_kind", label="Causal")
+    # The actor is found by its name in Arabic script, one of its aliases.
+    choose(page, "id_actors", ARABIC_ALIAS, "Abu Mahdi al-Muhandis")
+    choose(page, "id_citations-0-source", "growing challenges", team.source.key)  # sources show as author-year keys
+    page.select_option("#id_citations-0-locator_type", label="Page")
+    page.fill("#id_citations-0-locator", "3")
+    page.fill("#id_citations-0-quote", "The militias serve as a deterrent, the report says.")
+    page.click("text=Add another Theory assumption link")
+    choose(page, "id_assumption_links-0-assumption", "ANARCHY", "SR-ANARCHY")
+    page.select_option("#id_assumption_links-0-relation", label="Supports")
+    page.fill("#id_assumption_links-0-rationale", "Self-help by proxies.")
+    submit(page, "input[name=_save]")
+
+    errors = page.locator(".errornote, .errorlist").all_inner_texts()
+    assert any("was added successfully" in message for message in messages(page)), errors
+    claim = Claim.objects.get(statement=statement)
+    assert (claim.status, claim.created_by, claim.kind) == (choices.Status.DRAFT, team.coder, "causal")
+    assert claim.key  # left blank in the form: generated from the statement
+    assert list(claim.actors.all()) == [team.muhandis]
+    citation = claim.citations.get()
+    assert (citation.source, citation.locator_type, citation.locator) == (team.source, "page", "3")
+    assert citation.quote == "The militias serve as a deterrent, the report says."
+    link = claim.assumption_links.get()
+    assert (link.assumption, link.relation, link.rationale) == (team.anarchy, "supports", "Self-help by proxies.")
+    # The record, then its lists (simple_history writes a row for each), both the coder's.
+    assert set(claim.history.values_list("history_change_reason", "history_user")) == {
+        ("Added in the admin", team.coder.pk)
+    }
+
+    # Back on the list, the coder sends it for review; reviewing is not theirs to do.
+    assert offered_actions(page) >= {"Submit for review"}
+    assert not offered_actions(page) & {"Approve", "Return with comment"}
+    run_action(page, "Submit for review", claim)
+    assert "Submitted 1 claim." in messages(page)
+    claim.refresh_from_db()
+    assert claim.status == SUBMITTED and claim.submitted_at is not None
+    console.assert_clean()
+
+
+def test_a_supervisor_clears_the_review_queue_and_the_coder_sees_why_a_claim_came_back(
+    live_server, page, console, team
+):
+    now = timezone.now()
+    older, newer = (
+        factories.ClaimFactory(statement=statement, status=SUBMITTED, created_by=team.coder, submitted_at=now - age)
+        for statement, age in (
+            ("Tehran pays the salaries of several militias.", datetime.timedelta(days=2)),
+            ("Iraqi Shia clerics look to Qom, not Najaf.", datetime.timedelta(hours=1)),
+        )
+    )
+    for claim in (older, newer):
+        factories.CitationFactory(claim=claim, source=team.source)
+
+    log_in(page, live_server, team.supervisor)
+    queue = page.locator("#review-queue")
+    assert queue.locator("tr", has_text="Claims").locator("td").inner_text() == "2"
+    submit(page, queue.get_by_role("link", name="Claims"))
+    # Oldest first, so nothing waits for ever.
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 2
+    assert older.key in rows.nth(0).inner_text() and newer.key in rows.nth(1).inner_text()
+    assert offered_actions(page) >= {"Submit for review", "Approve", "Return with comment"}
+
+    run_action(page, "Approve", older)
+    assert "Approved 1 claim." in messages(page)
+    run_action(page, "Return with comment", newer)
+    page.fill("#id_comment", "Cite the page where the report says so.")
+    submit(page, "input[name=apply]")
+    assert "Returned 1 claim." in messages(page)
+    assert page.locator("#result_list tbody tr").count() == 0  # the queue is clear
+
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert (older.status, older.reviewed_by) == (APPROVED, team.supervisor)
+    assert (newer.status, newer.reviewed_by) == (choices.Status.RETURNED, team.supervisor)
+    assert newer.review_comment == "Cite the page where the report says so."
+
+    # The public site shows the approved claim and not the returned one.
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/claims/")
+    shown = page.locator("article.claim").all_inner_texts()
+    assert any(older.statement in text for text in shown)
+    assert not any(newer.statement in text for text in shown)
+
+    # The coder opens the returned claim and reads the supervisor's comment.
+    log_in(page, live_server, team.coder)
+    page.goto(live_server.url + f"/admin/coding/claim/{newer.pk}/change/")
+    assert any(
+        "Returned by supervisor" in message and "Cite the page where the report says so." in message
+        for message in messages(page)
+    ), messages(page)
+    console.assert_clean()
