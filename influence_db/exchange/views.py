@@ -24,7 +24,7 @@ PENDING_DIR = Path(settings.IMPORT_PENDING_DIR)
 
 class UploadForm(forms.Form):
     dataset = forms.ChoiceField(choices=[(name, name) for name in sorted(RESOURCES)], initial="coding-sheet")
-    file = forms.FileField(help_text="UTF-8 CSV with a header row; see the README for the columns.")
+    file = forms.FileField(help_text="UTF-8 CSV with a header row; each dataset's columns are in docs/csv-formats.md.")
 
 
 def _pending(token: str) -> Path:

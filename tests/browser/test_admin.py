@@ -89,6 +89,13 @@ def offered_actions(page) -> set[str]:
     return set(page.locator("select[name=action] option").all_inner_texts()) - {"---------"}
 
 
+def assert_styled_breadcrumbs(page) -> None:
+    """The admin's breadcrumb bar has its colour: a template with the wrong markup for the
+    installed Django gets plain, unstyled links instead."""
+    colour = page.locator(".breadcrumbs").evaluate("element => getComputedStyle(element).backgroundColor")
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), f"unstyled breadcrumbs on {page.url}"
+
+
 def run_action(page, action: str, *claims: Claim) -> None:
     for claim in claims:
         page.check(f"input.action-select[value='{claim.pk}']")
@@ -171,6 +178,7 @@ def test_a_supervisor_clears_the_review_queue_and_the_coder_sees_why_a_claim_cam
     run_action(page, "Approve", older)
     assert "Approved 1 claim." in messages(page)
     run_action(page, "Return with comment", newer)
+    assert_styled_breadcrumbs(page)
     page.fill("#id_comment", "Cite the page where the report says so.")
     submit(page, "input[name=apply]")
     assert "Returned 1 claim." in messages(page)
@@ -196,4 +204,57 @@ def test_a_supervisor_clears_the_review_queue_and_the_coder_sees_why_a_claim_cam
         "Returned by supervisor" in message and "Cite the page where the report says so." in message
         for message in messages(page)
     ), messages(page)
+    console.assert_clean()
+
+
+SHEET_HEADER = (
+    "claim,source,locator_type,locator,quote,statement,kind,modality,attributed_to,confidence,"
+    "actors,events,themes,period_start,period_end,assumptions,rationale,link_by,notes\n"
+)
+
+
+def test_a_supervisor_imports_a_coding_sheet_after_seeing_what_it_would_do(live_server, page, console, team):
+    key = team.source.key
+    bad = SHEET_HEADER + (
+        f"deterrence,{key},page,4,The militias deter.,Iran's militias deter attacks.,causall,asserts,,high,"
+        "Nobody We Know,,,,,SR-ANARCHY:supports,Self-help by proxies.,coder,\n"
+    )
+    good = SHEET_HEADER + (
+        f"deterrence,{key},page,4,The militias deter.,Iran's militias deter attacks.,causal,asserts,,high,"
+        f"{ARABIC_ALIAS},,,,,SR-ANARCHY:supports,Self-help by proxies.,coder,\n"
+        f"deterrence,{key},page,5,They deter again.,Iran's militias deter attacks.,causal,asserts,,high,"
+        f"{ARABIC_ALIAS},,,,,,,,\n"
+    )
+
+    log_in(page, live_server, team.supervisor)
+    submit(page, "#import-link")
+    assert_styled_breadcrumbs(page)
+    assert page.locator("#id_dataset").input_value() == "coding-sheet"
+
+    # A bad file: every problem, with its row and column, and nothing to confirm.
+    page.set_input_files("#id_file", files=[{"name": "sheet.csv", "mimeType": "text/csv", "buffer": bad.encode()}])
+    submit(page, "input[type=submit]")
+    problems = " ".join(page.locator("#import-problems").inner_text().split())
+    assert "row 2, column kind" in problems and "Nobody We Know" in problems, problems
+    assert page.locator("input[name=confirm]").count() == 0
+    assert not Claim.objects.exists()
+
+    # A good one: first what it would do, then, confirmed, the drafts.
+    page.set_input_files("#id_file", files=[{"name": "sheet.csv", "mimeType": "text/csv", "buffer": good.encode()}])
+    submit(page, "input[type=submit]")
+    preview = " ".join(page.locator("#import-preview").inner_text().split())
+    assert "1 new" in preview and "(sheet.csv)" in preview, preview
+    assert not Claim.objects.exists()  # the preview wrote nothing
+    submit(page, "input[name=confirm]")
+    assert page.url == live_server.url + "/admin/"
+    assert any("1 new" in message for message in messages(page)), messages(page)
+
+    claim = Claim.objects.get(key="deterrence")
+    assert (claim.status, claim.created_by) == (choices.Status.DRAFT, team.supervisor)
+    assert list(claim.actors.all()) == [team.muhandis]
+    assert sorted(claim.citations.values_list("locator", "quote")) == [
+        ("4", "The militias deter."),
+        ("5", "They deter again."),
+    ]
+    assert claim.assumption_links.get().assumption == team.anarchy
     console.assert_clean()
