@@ -4,6 +4,8 @@ reads through named querysets; who may change what is decided by coding.policy."
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied
@@ -15,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from influence_db.coding import models, policy, services
 from influence_db.coding.admin_filters import CappedCountPaginator, KeyFieldListFilter, KeyFilterLookupsMixin
-from influence_db.coding.choices import Status
+from influence_db.coding.choices import LocatorType, Status
 from influence_db.coding.forms import ActorAliasFormSet, CodedRecordForm, ReturnForm, SourceForm
 from influence_db.exchange.admin import CsvExportMixin
 
@@ -433,6 +435,41 @@ class ClaimAdmin(CodedRecordAdmin):
         *system_fieldsets(),
     ]
     inlines = [CitationInline, ClaimAssumptionInline, ClaimRelationInline]
+
+    # Coding a report is claim after claim from one source. A new claim's citation can start
+    # on a source (?source=<key>&locator_type=section), and "Save and add another" starts the
+    # next claim where the last citation was. An untouched pre-filled citation is not saved.
+    def get_formset_kwargs(self, request: HttpRequest, obj: models.Claim, inline: object, prefix: str) -> dict:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # On POST too (the form posts back to its own address, query included): an untouched
+        # pre-filled citation is told from a filled one by comparing with the same start.
+        if isinstance(inline, CitationInline) and obj._state.adding:
+            start = self._citation_start(request)
+            if start:
+                kwargs["initial"] = [start]
+        return kwargs
+
+    def _citation_start(self, request: HttpRequest) -> dict[str, object]:
+        key = request.GET.get("source")
+        if not key:
+            return {}
+        source = models.Source.objects.filter(key=key).first()
+        if source is None:
+            if request.method == "GET":
+                self.message_user(request, f"No source has the key “{key}”: choose the source below.", messages.WARNING)
+            return {}
+        start: dict[str, object] = {"source": source.pk}
+        if request.GET.get("locator_type") in LocatorType.values:
+            start["locator_type"] = request.GET["locator_type"]
+        return start
+
+    def response_add(self, request: HttpRequest, obj: models.Claim, post_url_continue: str | None = None):
+        response = super().response_add(request, obj, post_url_continue)
+        last = obj.citations.select_related("source").order_by("-pk").first()
+        if "_addanother" in request.POST and last is not None:
+            query = urlencode({"source": last.source.key, "locator_type": last.locator_type})
+            response["Location"] += ("&" if "?" in response["Location"] else "?") + query
+        return response
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
         # Each word must occur in the key, the statement or a quote, as with search_fields,

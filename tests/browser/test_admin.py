@@ -106,7 +106,7 @@ def run_action(page, action: str, *claims: Claim) -> None:
 # --- journeys -----------------------------------------------------------------------------
 
 
-def test_a_coder_codes_a_claim_with_its_citation_and_sends_it_for_review(live_server, page, console, team):
+def test_a_coder_codes_two_passages_of_a_report_and_sends_them_for_review(live_server, page, console, team):
     log_in(page, live_server, team.coder)
     page.goto(live_server.url + "/admin/coding/claim/add/")
 
@@ -116,23 +116,27 @@ def test_a_coder_codes_a_claim_with_its_citation_and_sends_it_for_review(live_se
     # The actor is found by its name in Arabic script, one of its aliases.
     choose(page, "id_actors", ARABIC_ALIAS, "Abu Mahdi al-Muhandis")
     choose(page, "id_citations-0-source", "growing challenges", team.source.key)  # sources show as author-year keys
-    page.select_option("#id_citations-0-locator_type", label="Page")
-    page.fill("#id_citations-0-locator", "3")
+    page.select_option("#id_citations-0-locator_type", label="Section")
+    page.fill("#id_citations-0-locator", "Main Argument ¶3")
     page.fill("#id_citations-0-quote", "The militias serve as a deterrent, the report says.")
     page.click("text=Add another Theory assumption link")
     choose(page, "id_assumption_links-0-assumption", "ANARCHY", "SR-ANARCHY")
     page.select_option("#id_assumption_links-0-relation", label="Supports")
     page.fill("#id_assumption_links-0-rationale", "Self-help by proxies.")
-    submit(page, "input[name=_save]")
+    submit(page, "input[name=_addanother]")
 
     errors = page.locator(".errornote, .errorlist").all_inner_texts()
     assert any("was added successfully" in message for message in messages(page)), errors
+    # The next claim's citation starts on the same source, in the same kind of locator.
+    chosen = page.locator("#id_citations-0-source + .select2 .select2-selection__rendered").inner_text()
+    assert chosen.strip() == team.source.key
+    assert page.locator("#id_citations-0-locator_type").input_value() == "section"
     claim = Claim.objects.get(statement=statement)
     assert (claim.status, claim.created_by, claim.kind) == (choices.Status.DRAFT, team.coder, "causal")
     assert claim.key  # left blank in the form: generated from the statement
     assert list(claim.actors.all()) == [team.muhandis]
     citation = claim.citations.get()
-    assert (citation.source, citation.locator_type, citation.locator) == (team.source, "page", "3")
+    assert (citation.source, citation.locator_type, citation.locator) == (team.source, "section", "Main Argument ¶3")
     assert citation.quote == "The militias serve as a deterrent, the report says."
     link = claim.assumption_links.get()
     assert (link.assumption, link.relation, link.rationale) == (team.anarchy, "supports", "Self-help by proxies.")
@@ -141,13 +145,23 @@ def test_a_coder_codes_a_claim_with_its_citation_and_sends_it_for_review(live_se
         ("Added in the admin", team.coder.pk)
     }
 
-    # Back on the list, the coder sends it for review; reviewing is not theirs to do.
+    # The next passage of the same report: only what differs is typed.
+    page.fill("#id_statement", "Tehran wants US forces out of Iraq.")
+    page.select_option("#id_kind", label="Intent")
+    page.fill("#id_citations-0-locator", "Main Argument ¶5")
+    page.fill("#id_citations-0-quote", "Tehran seeks the withdrawal of US forces.")
+    submit(page, "input[name=_save]")
+    second = Claim.objects.get(statement="Tehran wants US forces out of Iraq.")
+    assert list(second.citations.values_list("source", "locator_type", "locator")) == [
+        (team.source.pk, "section", "Main Argument ¶5")
+    ]
+
+    # On the list, the coder sends both for review; reviewing is not theirs to do.
     assert offered_actions(page) >= {"Submit for review"}
     assert not offered_actions(page) & {"Approve", "Return with comment"}
-    run_action(page, "Submit for review", claim)
-    assert "Submitted 1 claim." in messages(page)
-    claim.refresh_from_db()
-    assert claim.status == SUBMITTED and claim.submitted_at is not None
+    run_action(page, "Submit for review", claim, second)
+    assert "Submitted 2 claims." in messages(page)
+    assert set(Claim.objects.values_list("status", flat=True)) == {SUBMITTED}
     console.assert_clean()
 
 

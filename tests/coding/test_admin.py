@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from influence_db.coding import choices, models
 from tests import factories
-from tests.helpers import admin_url, form_data
+from tests.helpers import admin_url, form_data, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -249,6 +249,53 @@ class TestClaimForm:
         citation = claim.citations.get()
         assert (citation.source, citation.locator) == (source, "4")
         assert claim.history.first().history_user == coder
+
+    def test_save_and_add_another_starts_the_next_claim_where_the_last_citation_was(self, coder_client):
+        source = factories.SourceFactory()
+        data = form_data(coder_client.get(admin_url("claim", "add")))
+        data.update(
+            statement="Iran's trade with Iraq exceeds ten billion dollars a year.",
+            kind=choices.ClaimKind.FACTUAL,
+            modality=choices.Modality.ASSERTS,
+            confidence=choices.Confidence.HIGH,
+            _addanother="Save and add another",
+        )
+        citation = {"source": source.pk, "locator_type": "section", "locator": "Economy ¶2", "quote": "Trade grew."}
+        set_inline_rows(data, "citations", [citation])
+
+        response = coder_client.post(admin_url("claim", "add"), data)
+
+        assert response.status_code == 302, all_errors(response)
+        assert response["Location"] == f"{admin_url('claim', 'add')}?source={source.key}&locator_type=section"
+        following = form_data(coder_client.get(response["Location"]))
+        assert following["citations-0-source"] == str(source.pk)
+        assert following["citations-0-locator_type"] == "section"
+        assert following.get("citations-0-locator", "") == following.get("citations-0-quote", "") == ""
+
+    def test_a_prefilled_citation_left_untouched_is_not_saved(self, coder_client):
+        source = factories.SourceFactory()
+        url = f"{admin_url('claim', 'add')}?source={source.key}"  # the form posts back to its own address
+        data = form_data(coder_client.get(url))
+        assert data["citations-0-source"] == str(source.pk)
+        data.update(
+            statement="A claim whose passage the coder has yet to find.",
+            kind=choices.ClaimKind.FACTUAL,
+            modality=choices.Modality.ASSERTS,
+            confidence=choices.Confidence.LOW,
+        )
+
+        response = coder_client.post(url, data)
+
+        assert response.status_code == 302, all_errors(response)
+        assert not models.Claim.objects.get().citations.exists()
+
+    def test_an_unknown_source_key_is_said_and_nothing_is_prefilled(self, coder_client):
+        response = coder_client.get(f"{admin_url('claim', 'add')}?source=no-such-source&locator_type=chapter")
+        assert "citations-0-source" not in form_data(response)
+        assert form_data(response)["citations-0-locator_type"] == choices.LocatorType.PAGE  # the default
+        assert [message for _, message in messages_of(response)] == [
+            "No source has the key “no-such-source”: choose the source below."
+        ]
 
     def test_inline_prefixes_are_the_related_names(self, coder_client):
         # The coding sheet and the docs refer to these; a renamed related_name would change them.
