@@ -7,18 +7,20 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.text import Truncator, smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from influence_db.coding import models, policy, services
 from influence_db.coding.admin_filters import CappedCountPaginator, KeyFieldListFilter, KeyFilterLookupsMixin
 from influence_db.coding.choices import LocatorType, Status
-from influence_db.coding.forms import ActorAliasFormSet, CodedRecordForm, ReturnForm, SourceForm
+from influence_db.coding.forms import ActorAliasFormSet, CodedRecordForm, ReturnForm, ReviewForm, SourceForm
 from influence_db.exchange.admin import CsvExportMixin
 
 related_only = admin.RelatedOnlyFieldListFilter
@@ -129,6 +131,7 @@ class CodedRecordAdmin(KeyFilterLookupsMixin, CsvExportMixin, AuditedAdminMixin,
     """Shared by the main records: system fields are read-only, saves go through services."""
 
     form = CodedRecordForm
+    change_form_template = "admin/coding/review_change_form.html"
     list_per_page = 50
     # No page counts the whole table (see admin_filters.COUNT_CAP).
     paginator = CappedCountPaginator
@@ -170,25 +173,81 @@ class CodedRecordAdmin(KeyFilterLookupsMixin, CsvExportMixin, AuditedAdminMixin,
     def changeform_view(
         self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context: dict | None = None
     ) -> HttpResponse:
+        record = self.get_object(request, unquote(object_id)) if request.method == "GET" and object_id else None
+        if record is not None:
+            extra_context = {**(extra_context or {}), **self._review_context(request, record)}
+            self._tell_about_return(request, record)
         try:
-            response = super().changeform_view(request, object_id, form_url, extra_context)
+            return super().changeform_view(request, object_id, form_url, extra_context)
         except services.RecordChangedError as exc:
             # Lost the race between the form's version check and the save: nothing was written.
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-        if request.method == "GET" and object_id:
-            self._tell_about_return(request, object_id)
-        return response
 
-    def _tell_about_return(self, request: HttpRequest, object_id: str) -> None:
-        record = self.get_object(request, object_id)
-        if record is not None and record.status == Status.RETURNED:
+    def _tell_about_return(self, request: HttpRequest, record: models.CodedRecord) -> None:
+        if record.status == Status.RETURNED:
             when = record.reviewed_at.strftime("%Y-%m-%d") if record.reviewed_at else ""
             self.message_user(
                 request,
                 f"Returned by {record.reviewed_by} on {when}: “{record.review_comment}”",
                 messages.WARNING,
             )
+
+    # --- Review from the record's page: decide, then on to the next in the queue ---
+
+    def get_urls(self) -> list[URLPattern]:
+        name = f"{self.opts.app_label}_{self.opts.model_name}_review"
+        review = path("<path:object_id>/review/", self.admin_site.admin_view(self.review_view), name=name)
+        return [review, *super().get_urls()]
+
+    def _url(self, view: str, record: models.CodedRecord | None = None) -> str:
+        args = [quote(record.pk)] if record is not None else []
+        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=args)
+
+    def _review_context(self, request: HttpRequest, record: models.CodedRecord) -> dict[str, object]:
+        if record.status != Status.SUBMITTED or not self.has_review_permission(request):
+            return {}
+        return {
+            "review_form": ReviewForm(prefix="review", initial={"loaded_version": record.version}),
+            "review_url": self._url("review", record),
+        }
+
+    def review_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        record = self.get_object(request, unquote(object_id))
+        if record is None:
+            raise Http404(f"No {self.opts.verbose_name} has the id {object_id}.")
+        change_url = self._url("change", record)
+        form = ReviewForm(request.POST, prefix="review")
+        if not form.is_valid() or not {"approve", "return"} & set(request.POST):
+            self.message_user(request, "That review form was incomplete: nothing was changed.", messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        record.version = form.cleaned_data["loaded_version"]
+        try:
+            if "approve" in request.POST:
+                services.record_approve(record=record, user=request.user)
+                done = "Approved"
+            else:
+                services.record_return(record=record, user=request.user, comment=form.cleaned_data["comment"])
+                done = "Returned"
+        except services.RecordChangedError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        except services.WorkflowError as exc:
+            self.message_user(request, f"{exc}: nothing was changed.", messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        return self._next_in_queue(request, f"{done} {self.opts.verbose_name} {record}.")
+
+    def _next_in_queue(self, request: HttpRequest, done: str) -> HttpResponse:
+        following = self.model._default_manager.awaiting_review().first()
+        if following is None:
+            self.message_user(request, f"{done} Nothing else awaits review.", messages.SUCCESS)
+            return HttpResponseRedirect(f"{self._url('changelist')}?{ReviewQueueFilter.parameter_name}=awaiting")
+        self.message_user(request, f"{done} Next in the queue: {following}.", messages.SUCCESS)
+        return HttpResponseRedirect(self._url("change", following))
 
     # --- Review actions ---
 

@@ -63,6 +63,23 @@ class ReturnForm(forms.Form):
     )
 
 
+# The review's fields sit inside the record's form on the page but belong to the review's
+# own form (see admin/coding/review_change_form.html).
+IN_REVIEW_FORM = {"form": "review-form"}
+
+
+class ReviewForm(forms.Form):
+    """A supervisor's decision on one record, from the record's own page."""
+
+    # The version the supervisor read: a record changed since is refused, not approved unseen.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput(attrs=IN_REVIEW_FORM))
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={**IN_REVIEW_FORM, "rows": 3, "cols": 80}),
+        required=False,
+        help_text="Needed to return it: what the coder should change.",
+    )
+
+
 class ActorAliasFormSet(forms.BaseInlineFormSet):
     """The database refuses an alias an actor already has (ignoring case); say so in the form."""
 

@@ -25,6 +25,7 @@ from tests import factories
 
 APPROVED = choices.Status.APPROVED
 SUBMITTED = choices.Status.SUBMITTED
+RETURNED = choices.Status.RETURNED
 ARABIC_ALIAS = "أبو مهدي المهندس"
 
 
@@ -169,55 +170,65 @@ def test_a_supervisor_clears_the_review_queue_and_the_coder_sees_why_a_claim_cam
     live_server, page, console, team
 ):
     now = timezone.now()
-    older, newer = (
+    first, second, third = (
         factories.ClaimFactory(statement=statement, status=SUBMITTED, created_by=team.coder, submitted_at=now - age)
         for statement, age in (
             ("Tehran pays the salaries of several militias.", datetime.timedelta(days=2)),
-            ("Iraqi Shia clerics look to Qom, not Najaf.", datetime.timedelta(hours=1)),
+            ("Iraqi Shia clerics look to Qom, not Najaf.", datetime.timedelta(days=1)),
+            ("Iran's gas keeps Baghdad's lights on.", datetime.timedelta(hours=1)),
         )
     )
-    for claim in (older, newer):
+    for claim in (first, second, third):
         factories.CitationFactory(claim=claim, source=team.source)
 
     log_in(page, live_server, team.supervisor)
     queue = page.locator("#review-queue")
-    assert queue.locator("tr", has_text="Claims").locator("td").inner_text() == "2"
+    assert queue.locator("tr", has_text="Claims").locator("td").inner_text() == "3"
     submit(page, queue.get_by_role("link", name="Claims"))
     # Oldest first, so nothing waits for ever.
     rows = page.locator("#result_list tbody tr")
-    assert rows.count() == 2
-    assert older.key in rows.nth(0).inner_text() and newer.key in rows.nth(1).inner_text()
+    assert [claim.key in rows.nth(i).inner_text() for i, claim in enumerate((first, second, third))] == [True] * 3
     assert offered_actions(page) >= {"Submit for review", "Approve", "Return with comment"}
 
-    run_action(page, "Approve", older)
-    assert "Approved 1 claim." in messages(page)
-    run_action(page, "Return with comment", newer)
+    # Record by record: read it, decide below it, and the next one opens.
+    submit(page, rows.nth(0).get_by_role("link", name=first.key))
+    submit(page, "#review input[name=approve]")
+    assert f"Approved claim {first}. Next in the queue: {second}." in messages(page)
+    assert page.locator("#id_statement").input_value() == second.statement
+    page.fill("#review textarea", "Cite the page where the report says so.")
+    submit(page, "#review input[name=return]")
+    assert f"Returned claim {second}. Next in the queue: {third}." in messages(page)
+
+    # Or from the list, several at once.
+    page.goto(live_server.url + "/admin/coding/claim/?queue=awaiting")
+    run_action(page, "Return with comment", third)
     assert_styled_breadcrumbs(page)
-    page.fill("#id_comment", "Cite the page where the report says so.")
+    page.fill("#id_comment", "Which report says so?")
     submit(page, "input[name=apply]")
     assert "Returned 1 claim." in messages(page)
     assert page.locator("#result_list tbody tr").count() == 0  # the queue is clear
 
-    older.refresh_from_db()
-    newer.refresh_from_db()
-    assert (older.status, older.reviewed_by) == (APPROVED, team.supervisor)
-    assert (newer.status, newer.reviewed_by) == (choices.Status.RETURNED, team.supervisor)
-    assert newer.review_comment == "Cite the page where the report says so."
+    for claim in (first, second, third):
+        claim.refresh_from_db()
+    assert (first.status, first.reviewed_by) == (APPROVED, team.supervisor)
+    assert (second.status, second.review_comment) == (RETURNED, "Cite the page where the report says so.")
+    assert (third.status, third.review_comment) == (RETURNED, "Which report says so?")
 
-    # The public site shows the approved claim and not the returned one.
+    # The public site shows the approved claim and not the returned ones.
     page.context.clear_cookies()
     page.goto(live_server.url + "/claims/")
-    shown = page.locator("article.claim").all_inner_texts()
-    assert any(older.statement in text for text in shown)
-    assert not any(newer.statement in text for text in shown)
+    shown = " ".join(page.locator("article.claim").all_inner_texts())
+    assert first.statement in shown
+    assert second.statement not in shown and third.statement not in shown
 
-    # The coder opens the returned claim and reads the supervisor's comment.
+    # The coder opens a returned claim and reads the supervisor's comment.
     log_in(page, live_server, team.coder)
-    page.goto(live_server.url + f"/admin/coding/claim/{newer.pk}/change/")
+    page.goto(live_server.url + f"/admin/coding/claim/{second.pk}/change/")
     assert any(
         "Returned by supervisor" in message and "Cite the page where the report says so." in message
         for message in messages(page)
     ), messages(page)
+    assert page.locator("#review-form").count() == 0  # deciding is the supervisor's
     console.assert_clean()
 
 

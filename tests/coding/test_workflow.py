@@ -462,6 +462,90 @@ class TestReviewQueue:
         assert messages_of(response) == []
 
 
+class TestReviewFromTheRecordsPage:
+    """A supervisor reads a submitted record and decides there, then goes on to the next one."""
+
+    @staticmethod
+    def review(client, record: models.CodedRecord, decision: str, comment: str = "", version: int | None = None):
+        url = change_url(record).replace("/change/", "/review/")
+        loaded = record.version if version is None else version
+        return client.post(url, {decision: "1", "review-loaded_version": loaded, "review-comment": comment})
+
+    def test_the_decision_is_offered_on_submitted_records_to_reviewers_only(
+        self, main, supervisor_client, coder_client
+    ):
+        waiting = submitted(main.factory)
+        draft = main.factory()
+        assert 'id="review-form"' in supervisor_client.get(change_url(waiting)).content.decode()
+        assert 'id="review-form"' not in supervisor_client.get(change_url(draft)).content.decode()
+        assert 'id="review-form"' not in coder_client.get(change_url(waiting)).content.decode()
+
+    def test_approving_goes_on_to_the_oldest_record_still_waiting(self, main, supervisor, supervisor_client):
+        now = timezone.now()
+        first = submitted(main.factory, submitted_at=now - datetime.timedelta(days=2))
+        following = submitted(main.factory, submitted_at=now - datetime.timedelta(days=1))
+        submitted(main.factory, submitted_at=now)
+
+        response = self.review(supervisor_client, first, "approve")
+
+        assert response.status_code == 302 and response["Location"] == change_url(following)
+        first.refresh_from_db()
+        assert (first.status, first.reviewed_by) == (Status.APPROVED, supervisor)
+        name = first._meta.verbose_name
+        assert messages_of(response) == [
+            (messages.SUCCESS, f"Approved {name} {first}. Next in the queue: {following}.")
+        ]
+
+    def test_returning_needs_a_comment_and_the_last_one_leads_back_to_the_queue(self, supervisor_client):
+        claim = submitted()
+
+        refused = self.review(supervisor_client, claim, "return", comment="  ")
+        assert refused["Location"] == change_url(claim)
+        assert messages_of(refused)[0][0] == messages.ERROR
+        claim.refresh_from_db()
+        assert claim.status == Status.SUBMITTED
+
+        response = self.review(supervisor_client, claim, "return", comment="Which page says so?")
+        assert response["Location"] == f"{admin_url('claim')}?queue=awaiting"
+        claim.refresh_from_db()
+        assert (claim.status, claim.review_comment) == (Status.RETURNED, "Which page says so?")
+        assert messages_of(response)[-1][1].endswith("Nothing else awaits review.")
+
+    def test_a_record_changed_since_it_was_read_is_not_approved(self, supervisor, supervisor_client):
+        claim = submitted()
+        read_at = claim.version
+        # Meanwhile, another supervisor corrects the statement.
+        edited = models.Claim.objects.get(pk=claim.pk)
+        edited.statement = "A corrected statement."
+        services.record_save(record=edited, user=supervisor)
+
+        response = self.review(supervisor_client, claim, "approve", version=read_at)
+
+        assert response["Location"] == change_url(claim)
+        level, text = messages_of(response)[0]
+        assert level == messages.ERROR and "after you opened it" in text
+        claim.refresh_from_db()
+        assert claim.status == Status.SUBMITTED
+
+    def test_a_record_no_longer_submitted_is_left_as_it_is(self, supervisor_client):
+        claim = factories.ClaimFactory(status=Status.APPROVED)
+        response = self.review(supervisor_client, claim, "return", comment="Too late.")
+        assert messages_of(response) == [(messages.ERROR, f"{claim} is approved, not submitted: nothing was changed.")]
+        claim.refresh_from_db()
+        assert claim.status == Status.APPROVED
+
+    @pytest.mark.parametrize("role", ["coder_client", "viewer_client"])
+    def test_only_reviewers_may_decide(self, request, role):
+        claim = submitted()
+        assert self.review(request.getfixturevalue(role), claim, "approve").status_code == 403
+        claim.refresh_from_db()
+        assert claim.status == Status.SUBMITTED
+
+    def test_only_a_post_decides(self, supervisor_client):
+        claim = submitted()
+        assert supervisor_client.get(change_url(claim).replace("/change/", "/review/")).status_code == 405
+
+
 # --- Audit trail --------------------------------------------------------------------
 
 
