@@ -31,4 +31,4 @@ lint: install
 	DEBUG=True $(MANAGE) makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .venv-py311 db.sqlite3 staticfiles .pytest_cache .ruff_cache *.egg-info

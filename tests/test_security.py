@@ -22,6 +22,8 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
+from tests.helpers import needs_django_csp
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery staple"
 HOME_IP, OTHER_IP = "203.0.113.7", "198.51.100.23"  # documentation addresses (RFC 5737)
@@ -207,6 +209,7 @@ def test_https_responses_carry_hsts(production_responses):
     assert https["headers"]["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
 
 
+@needs_django_csp
 def test_https_responses_carry_a_content_security_policy(production_responses):
     policy = production_responses["https"]["headers"]["Content-Security-Policy"]
     directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}

@@ -144,7 +144,9 @@ class ClaimQuerySet(CodedRecordQuerySet):
             alias = f"search_quote_{len(self._search_terms)}"
             found = self.alias(**{alias: _first_quote(quotes)}).filter(own | Q(**{f"{alias}__isnull": False}))
         else:
-            found = self.filter(pk__in=Claim.objects.filter(own).values("pk").union(quotes.values("claim_id")))
+            # Unordered parts: SQLite refuses an ORDER BY inside a UNION, and Django 5.2 keeps the models' own.
+            ids = Claim.objects.filter(own).order_by().values("pk").union(quotes.order_by().values("claim_id"))
+            found = self.filter(pk__in=ids)
         found._search_terms = (*self._search_terms, term)
         alone = not self._search_terms and not self.query.where
         found._searched_alone = len(found.query.where.children) if alone else None

@@ -23,6 +23,7 @@ from influence_db.coding import choices
 from influence_db.coding.models import Actor, Claim, Event, Theme, TheoryAssumption
 from influence_db.exchange.datasets import INTERNAL_COLUMNS
 from tests import factories
+from tests.helpers import needs_django_csp
 
 APPROVED = choices.Status.APPROVED
 
@@ -217,6 +218,7 @@ def assert_nothing_hidden(page) -> None:
 # --- journeys -----------------------------------------------------------------------------
 
 
+@needs_django_csp
 def test_console_watch_catches_a_csp_violation(live_server, page, console):
     """The check the other tests rely on works: an inline script is refused and reported."""
 

@@ -228,9 +228,12 @@ def test_coder_cannot_change_another_coders_claim(coder_who_imports, world):
 
 
 def test_queries_do_not_grow_with_the_rows(supervisor, world):
+    # Django 5.2 caps SQLite at 999 parameters a statement, and bulk_create splits a table's rows
+    # into statements that fit: there, with rows that fit one, a growing count means a query per row.
+    big = 200 if (connection.features.max_query_params or 10**6) >= 200 * 40 else 30
     imported("coding-sheet", table(SHEET_COLUMNS, *many_rows(3, "warm-up")), supervisor)
     counts = []
-    for n in (10, 200):
+    for n in (10, big):
         data = table(SHEET_COLUMNS, *many_rows(n, f"batch-{n}"))
         with CaptureQueriesContext(connection) as queries:
             run_import("coding-sheet", data, user=fresh(supervisor), file_name="x.csv")
@@ -238,7 +241,7 @@ def test_queries_do_not_grow_with_the_rows(supervisor, world):
     assert counts[0] == counts[1]
     assert counts[0] <= 40
     with CaptureQueriesContext(connection) as queries:
-        run_import("coding-sheet", data, user=fresh(supervisor), file_name="x.csv")  # 200 updates
+        run_import("coding-sheet", data, user=fresh(supervisor), file_name="x.csv")  # as many updates
     assert len(queries) <= 60
 
 
