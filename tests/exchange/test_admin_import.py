@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from influence_db.coding import models
+from influence_db.exchange.resources import RESOURCES
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,14 @@ def test_a_used_or_forged_token_imports_nothing(supervisor_client):
     assert supervisor_client.post(URL, forged).status_code == 302
     assert supervisor_client.post(URL, {**forged, "token": "../../etc"}).status_code == 403
     assert not models.Actor.objects.exists()
+
+
+def test_every_dataset_is_offered_with_what_it_holds(supervisor_client):
+    form = supervisor_client.get(URL).context["form"]
+    offered = dict(form.fields["dataset"].choices)
+    assert set(offered) == set(RESOURCES)
+    assert all(label.startswith(name.split("-")[0]) for name, label in offered.items())
+    assert next(iter(offered)) == form.fields["dataset"].initial == "coding-sheet"
 
 
 @pytest.mark.parametrize("role", ["coder_client", "viewer_client"])
