@@ -202,7 +202,11 @@ class CodedRecordAdmin(KeyFilterLookupsMixin, CsvExportMixin, AuditedAdminMixin,
 
     def _url(self, view: str, record: models.CodedRecord | None = None) -> str:
         args = [quote(record.pk)] if record is not None else []
-        return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_{view}", args=args)
+        return reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_{view}", args=args)
+
+    def queue_url(self) -> str:
+        """The review queue of this kind of record: submitted, oldest first."""
+        return f"{self._url('changelist')}?{ReviewQueueFilter.parameter_name}=awaiting"
 
     def _review_context(self, request: HttpRequest, record: models.CodedRecord) -> dict[str, object]:
         if record.status != Status.SUBMITTED or not self.has_review_permission(request):
@@ -245,7 +249,7 @@ class CodedRecordAdmin(KeyFilterLookupsMixin, CsvExportMixin, AuditedAdminMixin,
         following = self.model._default_manager.awaiting_review().first()
         if following is None:
             self.message_user(request, f"{done} Nothing else awaits review.", messages.SUCCESS)
-            return HttpResponseRedirect(f"{self._url('changelist')}?{ReviewQueueFilter.parameter_name}=awaiting")
+            return HttpResponseRedirect(self.queue_url())
         self.message_user(request, f"{done} Next in the queue: {following}.", messages.SUCCESS)
         return HttpResponseRedirect(self._url("change", following))
 
@@ -524,8 +528,10 @@ class ClaimAdmin(CodedRecordAdmin):
 
     def response_add(self, request: HttpRequest, obj: models.Claim, post_url_continue: str | None = None):
         response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" not in request.POST:
+            return response
         last = obj.citations.select_related("source").order_by("-pk").first()
-        if "_addanother" in request.POST and last is not None:
+        if last is not None:
             query = urlencode({"source": last.source.key, "locator_type": last.locator_type})
             response["Location"] += ("&" if "?" in response["Location"] else "?") + query
         return response

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path, reverse
+from django.urls import URLPattern, path
 
 from influence_db.coding import policy
 from influence_db.coding.models import CodedRecord
@@ -20,12 +20,11 @@ class InfluenceAdminSite(admin.AdminSite):
         for model in self._registry:
             if not issubclass(model, CodedRecord) or not policy.can_review(request.user, model):
                 continue
-            opts = model._meta
             queue.append(
                 {
-                    "name": opts.verbose_name_plural,
+                    "name": model._meta.verbose_name_plural,
                     "count": model._default_manager.awaiting_review().count(),
-                    "url": reverse(f"{self.name}:{opts.app_label}_{opts.model_name}_changelist") + "?queue=awaiting",
+                    "url": self._registry[model].queue_url(),
                 }
             )
         return sorted(queue, key=lambda row: row["name"])

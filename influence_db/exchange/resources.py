@@ -44,6 +44,8 @@ class ImportResource(resources.ModelResource):
 
     # Columns a file must have; the others may be left out.
     required: tuple[str, ...] = ()
+    # What a file of this dataset holds, as the admin's import page offers it.
+    holds: str = ""
 
     class Meta:
         clean_model_instances = True
@@ -126,6 +128,7 @@ class ImportResource(resources.ModelResource):
 
 
 class SourceResource(ImportResource):
+    holds = "the bibliography"
     key = column("key")
     csl_type = column("csl_type")
     title = column("title")
@@ -174,6 +177,7 @@ class SourceResource(ImportResource):
 
 
 class SourceLinkResource(ImportResource):
+    holds = "which source cites which"
     citing = column("citing", widget=KeyWidget(coding.Source, field="key"))
     cited = column("cited", widget=KeyWidget(coding.Source, field="key"))
     footnote = column("footnote", widget=WholeNumberWidget())
@@ -188,6 +192,7 @@ class SourceLinkResource(ImportResource):
 
 
 class ActorResource(ImportResource):
+    holds = "people, organisations and states"
     key = column("key")
     name = column("name")
     kind = column("kind")
@@ -220,6 +225,7 @@ class ActorResource(ImportResource):
 
 
 class AliasResource(ImportResource):
+    holds = "actors' other names and spellings"
     actor = column("actor", widget=KeyWidget(coding.Actor, field="key"))
     name = column("name")
     alias_type = column("alias_type")
@@ -245,6 +251,7 @@ class AliasResource(ImportResource):
 
 
 class ActorRelationResource(ImportResource):
+    holds = "who leads, sponsors or opposes whom"
     key = column("key")
     subject = column("subject", widget=ActorWidget())
     relation_type = column("relation_type")
@@ -273,6 +280,7 @@ class ActorRelationResource(ImportResource):
 
 
 class EventResource(ImportResource):
+    holds = "what happened, when and where"
     key = column("key")
     title = column("title")
     event_type = column("event_type")
@@ -326,6 +334,7 @@ class EventResource(ImportResource):
 
 
 class ThemeResource(ImportResource):
+    holds = "the challenges and opportunities claims are filed under"
     key = column("key")
     kind = column("kind")
     name = column("name")
@@ -341,6 +350,7 @@ class ThemeResource(ImportResource):
 
 
 class AssumptionResource(ImportResource):
+    holds = "the theory's assumptions"
     code = column("code")
     theory = column("theory")
     branch = column("branch")
@@ -377,6 +387,7 @@ class AssumptionResource(ImportResource):
 class CitationResource(ImportResource):
     """Citations of claims, events and actor relations (a coder usually cites claims in the coding sheet)."""
 
+    holds = "citations of claims, events and actor relations"
     target_type = column("_target_type", "target_type")
     target = column("_target", "target")
     source = column("source", widget=KeyWidget(coding.Source, field="key"))
@@ -438,6 +449,7 @@ class CitationResource(ImportResource):
 
 
 class ClaimRelationResource(ImportResource):
+    holds = "claims that corroborate, contradict or elaborate others"
     claim = column("claim", widget=KeyWidget(coding.Claim, field="key"))
     relation_type = column("relation_type")
     other = column("other", widget=KeyWidget(coding.Claim, field="key"))
@@ -456,6 +468,7 @@ class CodingSheetResource(ImportResource):
     It defines the sheet's columns and their widgets; the rows are imported in bulk by
     exchange.sheet_import (thousands of rows at a time), not row by row."""
 
+    holds = "claims, one row per coded passage, with citation and assumption links"
     claim = column("key", "claim")
     source = column("_source", "source", KeyWidget(coding.Source, field="key"))
     locator_type = column("_locator_type", "locator_type")

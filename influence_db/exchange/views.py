@@ -22,24 +22,15 @@ from influence_db.exchange.resources import RESOURCES
 PENDING_DIR = Path(settings.IMPORT_PENDING_DIR)
 
 
-# What each dataset holds, as the upload form offers it; the coders' everyday file comes first.
-DATASETS_OFFERED = {
-    "coding-sheet": "coding-sheet: claims, one row per coded passage, with citation and assumption links",
-    "sources": "sources: the bibliography",
-    "source-links": "source-links: which source cites which",
-    "actors": "actors",
-    "aliases": "aliases: actors' other names and spellings",
-    "actor-relations": "actor-relations: who leads, sponsors or opposes whom",
-    "events": "events",
-    "themes": "themes",
-    "assumptions": "assumptions: the theory's assumptions",
-    "citations": "citations of claims, events and actor relations",
-    "claim-relations": "claim-relations: claims that corroborate, contradict or elaborate others",
-}
-
-
 class UploadForm(forms.Form):
-    dataset = forms.ChoiceField(choices=DATASETS_OFFERED.items(), initial="coding-sheet")
+    # The coders' everyday file first, then the rest as the resources list them.
+    dataset = forms.ChoiceField(
+        choices=[
+            (name, f"{name}: {resource.holds}")
+            for name, resource in sorted(RESOURCES.items(), key=lambda item: item[0] != "coding-sheet")
+        ],
+        initial="coding-sheet",
+    )
     file = forms.FileField(help_text="UTF-8 CSV with a header row; each dataset's columns are in docs/csv-formats.md.")
 
 

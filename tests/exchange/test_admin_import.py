@@ -57,6 +57,7 @@ def test_every_dataset_is_offered_with_what_it_holds(supervisor_client):
     offered = dict(form.fields["dataset"].choices)
     assert set(offered) == set(RESOURCES)
     assert all(label.startswith(name.split("-")[0]) for name, label in offered.items())
+    assert all(RESOURCES[name].holds for name in offered)  # each says what it holds
     assert next(iter(offered)) == form.fields["dataset"].initial == "coding-sheet"
 
 
